@@ -141,7 +141,9 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 
 	seen := h.top
-	if len(h.open) == 0 {
+	if len(h.open) > 0 {
+		seen |= idKeyOf(h.open[0].name)
+	} else {
 		r.Attrs(func(a slog.Attr) bool {
 			seen |= idKeyOf(a.Key)
 			return true
