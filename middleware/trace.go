@@ -1,0 +1,176 @@
+package middleware
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+const scopeName = "github.com/vigil-go/vigil/middleware"
+
+// Version is the instrumentation version reported with spans and
+// metrics.
+const Version = "0.1.0"
+
+// Attribute keys of the stable HTTP semantic conventions, and vigil's
+// request ID.
+const (
+	keyMethod         = attribute.Key("http.request.method")
+	keyMethodOriginal = attribute.Key("http.request.method_original")
+	keyRoute          = attribute.Key("http.route")
+	keyStatus         = attribute.Key("http.response.status_code")
+	keyScheme         = attribute.Key("url.scheme")
+	keyPath           = attribute.Key("url.path")
+	keyFull           = attribute.Key("url.full")
+	keyProto          = attribute.Key("network.protocol.version")
+	keyServerAddr     = attribute.Key("server.address")
+	keyServerPort     = attribute.Key("server.port")
+	keyClientAddr     = attribute.Key("client.address")
+	keyUserAgent      = attribute.Key("user_agent.original")
+	keyErrorType      = attribute.Key("error.type")
+	keyRequestID      = attribute.Key("vigil.request_id")
+	keyReqBodySize    = attribute.Key("http.request.body.size")
+	keyRespBodySize   = attribute.Key("http.response.body.size")
+)
+
+// startSpan extracts the remote context and baggage and starts the
+// server span, named after the method until the route is known.
+func (s *server) startSpan(
+	ctx context.Context, r *http.Request, m uint8, requestID string,
+) (context.Context, trace.Span) {
+	ctx = s.cfg.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	ctx, span := s.tracer.Start(ctx, knownMethods[m],
+		trace.WithSpanKind(trace.SpanKindServer))
+	if !span.IsRecording() {
+		return ctx, span
+	}
+	var buf [12]attribute.KeyValue
+	a := append(buf[:0],
+		keyMethod.String(knownMethods[m]),
+		keyScheme.String(schemeOf(r.TLS != nil)),
+		keyPath.String(r.URL.Path),
+		keyProto.String(protoNames[protoIndex(r)]),
+	)
+	if m == 0 {
+		a = append(a, keyMethodOriginal.String(r.Method))
+	}
+	if host, port := splitHostPort(r.Host); host != "" {
+		a = append(a, keyServerAddr.String(host))
+		if port > 0 {
+			a = append(a, keyServerPort.Int(port))
+		}
+	}
+	if ua := r.UserAgent(); ua != "" {
+		a = append(a, keyUserAgent.String(ua))
+	}
+	if host, _ := splitHostPort(r.RemoteAddr); host != "" {
+		a = append(a, keyClientAddr.String(host))
+	}
+	if requestID != "" {
+		a = append(a, keyRequestID.String(requestID))
+	}
+	span.SetAttributes(a...)
+	return ctx, span
+}
+
+// endSpan names the span after the route and sets the response
+// attributes and status.
+func (s *server) endSpan(q *request, rw *responseWriter, o outcome) {
+	span := q.span
+	if !span.IsRecording() {
+		return
+	}
+	if rw.route != "" {
+		span.SetName(s.sets.spanName(q.method, rw.route))
+	}
+	var buf [5]attribute.KeyValue
+	a := append(buf[:0], keyStatus.Int(o.status))
+	if rw.route != "" {
+		a = append(a, keyRoute.String(rw.route))
+	}
+	if et := o.errorType(); et != "" {
+		a = append(a, keyErrorType.String(et))
+	}
+	if n := rw.body.n; n > 0 {
+		a = append(a, keyReqBodySize.Int64(n))
+	}
+	if rw.bytesOut > 0 {
+		a = append(a, keyRespBodySize.Int64(rw.bytesOut))
+	}
+	span.SetAttributes(a...)
+	switch o.kind {
+	case errStatus:
+		span.SetStatus(codes.Error, "")
+	case errPanic, errAborted:
+		span.SetStatus(codes.Error, errKindNames[o.kind])
+	}
+}
+
+// notePanic records a panic once per request: the stack, and an
+// exception event with the stack on the current span.
+func (s *server) notePanic(rw *responseWriter, r *http.Request, p any) {
+	if rw.panicked {
+		return
+	}
+	rw.panicked, rw.panicVal = true, p
+	if p == http.ErrAbortHandler {
+		return
+	}
+	rw.stack = debug.Stack()
+	span := trace.SpanFromContext(r.Context())
+	if !span.IsRecording() {
+		return
+	}
+	span.AddEvent("exception", trace.WithAttributes(
+		attribute.String("exception.type", fmt.Sprintf("%T", p)),
+		attribute.String("exception.message", fmt.Sprint(p)),
+		attribute.String("exception.stacktrace", string(rw.stack)),
+	))
+	span.SetStatus(codes.Error, "panic")
+}
+
+// splitHostPort splits host[:port] (IPv6 in brackets) without
+// allocating; port is 0 when absent or invalid.
+func splitHostPort(hp string) (string, int) {
+	if strings.HasPrefix(hp, "[") {
+		i := strings.IndexByte(hp, ']')
+		if i < 0 {
+			return hp, 0
+		}
+		host, rest := hp[1:i], hp[i+1:]
+		if len(rest) > 1 && rest[0] == ':' {
+			return host, atoiPort(rest[1:])
+		}
+		return host, 0
+	}
+	i := strings.LastIndexByte(hp, ':')
+	if i < 0 || strings.IndexByte(hp, ':') != i {
+		return hp, 0
+	}
+	return hp[:i], atoiPort(hp[i+1:])
+}
+
+// atoiPort parses a decimal port, 0 when s is not one.
+func atoiPort(s string) int {
+	if len(s) == 0 || len(s) > 5 {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	if n > 65535 {
+		return 0
+	}
+	return n
+}
