@@ -54,7 +54,7 @@ func (s *server) log(q *request, rw *responseWriter, r *http.Request, o outcome)
 		slog.String("path", r.URL.Path),
 		slog.Int("status", o.status),
 		slog.Float64("duration_ms", durationMS(time.Since(q.start))),
-		slog.Int64("bytes_in", rw.body.n),
+		slog.Int64("bytes_in", rw.bytesIn(r)),
 		slog.Int64("bytes_out", rw.bytesOut),
 		slog.String("remote_addr", r.RemoteAddr),
 		slog.String("user_agent", r.UserAgent()),

@@ -172,8 +172,10 @@ func (s *server) serveLabelled(w http.ResponseWriter, r *http.Request) {
 	}
 	labels := pprof.Labels("http.route", route,
 		"http.method", NormalizeMethod(r.Method))
-	pprof.Do(r.Context(), labels, func(context.Context) {
-		s.next.ServeHTTP(w, r)
+	pprof.Do(r.Context(), labels, func(ctx context.Context) {
+		inner := r.WithContext(ctx)
+		s.next.ServeHTTP(w, inner)
+		r.Pattern = inner.Pattern
 	})
 }
 
@@ -195,7 +197,7 @@ func (s *server) finish(rw *responseWriter, r *http.Request, q *request) {
 	o := s.outcome(rw, r, q)
 
 	if q.span != nil {
-		s.endSpan(q, rw, o)
+		s.endSpan(q, rw, r, o)
 	}
 	if q.endScope != nil {
 		q.endScope(q.ctx)

@@ -67,7 +67,7 @@ func (s *server) record(q *request, rw *responseWriter, r *http.Request, o outco
 		inst.duration.Record(ctx, time.Since(q.start).Seconds(), set)
 	}
 	if inst.reqSize.Enabled(ctx) {
-		inst.reqSize.Record(ctx, rw.body.n, set)
+		inst.reqSize.Record(ctx, rw.bytesIn(r), set)
 	}
 	if inst.respSize.Enabled(ctx) {
 		inst.respSize.Record(ctx, rw.bytesOut, set)

@@ -82,7 +82,7 @@ func (s *server) startSpan(
 
 // endSpan names the span after the route and sets the response
 // attributes and status.
-func (s *server) endSpan(q *request, rw *responseWriter, o outcome) {
+func (s *server) endSpan(q *request, rw *responseWriter, r *http.Request, o outcome) {
 	span := q.span
 	if !span.IsRecording() {
 		return
@@ -98,7 +98,7 @@ func (s *server) endSpan(q *request, rw *responseWriter, o outcome) {
 	if et := o.errorType(); et != "" {
 		a = append(a, keyErrorType.String(et))
 	}
-	if n := rw.body.n; n > 0 {
+	if n := rw.bytesIn(r); n > 0 {
 		a = append(a, keyReqBodySize.Int64(n))
 	}
 	if rw.bytesOut > 0 {

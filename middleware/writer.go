@@ -45,17 +45,33 @@ var (
 // wrap returns the recording state and the writer to give the handler,
 // reusing the state of an outer vigil layer.
 func wrap(w http.ResponseWriter) (*responseWriter, http.ResponseWriter, bool) {
-	switch v := w.(type) {
-	case *responseWriter:
-		return v, w, true
-	case hijackWriter:
-		return v.responseWriter, w, true
+	if rw := outerState(w); rw != nil {
+		return rw, w, true
 	}
 	rw := &responseWriter{w: w}
 	if canHijack(w) {
 		return rw, hijackWriter{rw}, false
 	}
 	return rw, rw, false
+}
+
+// outerState finds the state of an outer vigil layer in w or the
+// writers it unwraps to, so a foreign wrapper in between does not make
+// the parts run twice.
+func outerState(w http.ResponseWriter) *responseWriter {
+	for w != nil {
+		switch v := w.(type) {
+		case *responseWriter:
+			return v
+		case hijackWriter:
+			return v.responseWriter
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // canHijack reports whether w or a writer it unwraps to is a Hijacker.
@@ -170,6 +186,15 @@ func (w *responseWriter) finalStatus() int {
 		return w.status
 	}
 	return http.StatusOK
+}
+
+// bytesIn is the request body size: the Content-Length when the client
+// sent one, otherwise the bytes the handler read.
+func (w *responseWriter) bytesIn(r *http.Request) int64 {
+	if r.ContentLength > 0 {
+		return r.ContentLength
+	}
+	return w.body.n
 }
 
 // bodyCounter counts the request body bytes the handler reads.
