@@ -361,3 +361,12 @@ func ResendCount(ctx context.Context) int {
 	n, _ := ctx.Value(resendKey{}).(int)
 	return n
 }
+
+// CloseIdleConnections closes the idle connections of the base transport
+// when it has such a method, so http.Client.CloseIdleConnections reaches
+// through the Transport.
+func (t *Transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
