@@ -1,0 +1,2 @@
+// Package dbsql instruments database/sql.
+package dbsql
