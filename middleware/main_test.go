@@ -193,3 +193,5 @@ var ok = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 })
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func attrSet(kv []attribute.KeyValue) attribute.Set { return attribute.NewSet(kv...) }
