@@ -1,0 +1,153 @@
+package tracing
+
+import (
+	"context"
+	"fmt"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"google.golang.org/grpc/credentials"
+
+	"github.com/vigil-go/vigil/internal/otelenv"
+)
+
+// NewProvider returns a tracer provider configured from opts and the
+// standard environment variables, options winning over the environment.
+//
+// With an endpoint, spans go through a batch span processor to an OTLP
+// gRPC exporter. The connection is made lazily: NewProvider does not wait
+// for the collector, and a collector that refuses or never answers only
+// makes exports fail in the background (reported through the OTel error
+// handler, see [go.opentelemetry.io/otel.SetErrorHandler]); ending a span
+// never blocks, and spans are dropped when the queue is full. Without an
+// endpoint nothing is exported, but spans are still sampled and recorded,
+// so they carry trace and span IDs for log correlation.
+//
+// The caller owns the provider and must call [Provider.Shutdown].
+// NewProvider sets no globals. ctx bounds
+// resource detection only.
+func NewProvider(ctx context.Context, opts ...Option) (*Provider, error) {
+	c := newConfig(opts)
+
+	sampler := c.sampler
+	if sampler == nil {
+		s, err := ParseSampler(otelenv.Get(otelenv.Sampler),
+			otelenv.Get(otelenv.SamplerArg))
+		if err != nil {
+			return nil, err
+		}
+		sampler = s
+	}
+	res := c.resource
+	if res == nil {
+		r, err := otelenv.Resource(ctx, c.serviceName, c.attrs...)
+		if err != nil {
+			return nil, fmt.Errorf("tracing: %w", err)
+		}
+		res = r
+	}
+	tpOpts := []sdktrace.TracerProviderOption{
+		sdktrace.WithSampler(sampler),
+		sdktrace.WithResource(res),
+	}
+
+	exp, err := c.spanExporter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	abort, cancel := context.WithCancel(context.Background())
+	if exp != nil {
+		exp = abortableExporter{SpanExporter: exp, abort: abort}
+		tpOpts = append(tpOpts, sdktrace.WithBatcher(exp,
+			sdktrace.WithExportTimeout(c.exportTimeout),
+			sdktrace.WithBatchTimeout(c.batchTimeout)))
+	}
+	for _, p := range c.processors {
+		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(p))
+	}
+	return &Provider{
+		TracerProvider: sdktrace.NewTracerProvider(tpOpts...),
+		abort:          cancel,
+	}, nil
+}
+
+// Provider is an OpenTelemetry SDK tracer provider whose Shutdown also
+// stops exporting at its context's deadline. Create it with
+// [NewProvider]; the zero value is not usable. It is safe for concurrent
+// use.
+type Provider struct {
+	*sdktrace.TracerProvider
+	abort context.CancelFunc
+}
+
+// Shutdown flushes queued spans and stops the provider, returning by the
+// deadline of ctx at the latest (with ctx's error if the flush did not
+// finish). When ctx ends first, exports still queued or in flight are
+// abandoned right away, so no export goroutine or collector connection
+// outlives the deadline by more than a moment. Calls after the first
+// return nil.
+func (p *Provider) Shutdown(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, p.abort)
+	err := p.TracerProvider.Shutdown(ctx)
+	if err == nil {
+		stop()
+		p.abort()
+	}
+	return err
+}
+
+// spanExporter returns the configured exporter, a new OTLP exporter when
+// an endpoint is set, or nil.
+func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
+	if c.exporter != nil {
+		return c.exporter, nil
+	}
+	endpoint := c.endpoint
+	if endpoint == "" {
+		endpoint = otelenv.First(otelenv.TracesEndpoint, otelenv.Endpoint)
+	}
+	if endpoint == "" {
+		return nil, nil
+	}
+	insecure := otelenv.Bool(otelenv.TracesInsecure) ||
+		otelenv.Bool(otelenv.Insecure)
+	if c.insecure != nil {
+		insecure = *c.insecure
+	}
+	hostport, insecure, err := parseEndpoint(endpoint, insecure)
+	if err != nil {
+		return nil, err
+	}
+	eopts := []otlptracegrpc.Option{
+		otlptracegrpc.WithEndpoint(hostport),
+		otlptracegrpc.WithTimeout(c.exportTimeout),
+		otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{
+			Enabled:         true,
+			InitialInterval: c.exportTimeout / 10,
+			MaxInterval:     c.exportTimeout / 2,
+			MaxElapsedTime:  c.exportTimeout,
+		}),
+	}
+	if insecure {
+		eopts = append(eopts, otlptracegrpc.WithInsecure())
+	} else {
+		// Said explicitly so that an INSECURE variable read by the
+		// exporter cannot undo WithInsecure(false).
+		eopts = append(eopts, otlptracegrpc.WithTLSCredentials(
+			credentials.NewClientTLSFromCert(nil, "")))
+	}
+	exp, err := otlptracegrpc.New(ctx, eopts...)
+	if err != nil {
+		return nil, fmt.Errorf("tracing: otlp exporter: %w", err)
+	}
+	return exp, nil
+}
+
+// Propagator returns the composite of W3C Trace Context and W3C Baggage
+// propagators that vigil installs and its middleware uses. It is stateless
+// and safe for concurrent use.
+func Propagator() propagation.TextMapPropagator {
+	return propagation.NewCompositeTextMapPropagator(
+		propagation.TraceContext{}, propagation.Baggage{})
+}
