@@ -99,6 +99,7 @@ func newConfig(opts []Option) *config {
 			o.apply(c)
 		}
 	}
+	c.idHeader = http.CanonicalHeaderKey(c.idHeader)
 	if c.tp == nil {
 		c.tp = otel.GetTracerProvider()
 	}
@@ -247,7 +248,7 @@ func WithPprofLabels(on bool) Option {
 func WithRequestIDHeader(name string) Option {
 	return optionFunc(func(c *config) {
 		if name != "" {
-			c.idHeader = http.CanonicalHeaderKey(name)
+			c.idHeader = name
 		}
 	})
 }
