@@ -3,6 +3,7 @@ package health
 import (
 	"context"
 	"errors"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,4 +73,13 @@ func findResult(t *testing.T, rep Report, name string) Result {
 	}
 	t.Fatalf("no result for %q in %+v", name, rep.Checks)
 	return Result{}
+}
+
+func mustURL(t *testing.T, path string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

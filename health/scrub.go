@@ -10,8 +10,9 @@ import (
 const maxErrorLen = 200
 
 var (
-	// userinfo matches "user:password@" as in URLs and MySQL DSNs.
-	userinfo = regexp.MustCompile(`([^\s:/@'"]+):[^\s'"]*@`)
+	// userinfo matches "user:password@" as in URLs (with their scheme, so
+	// that "postgres://" is kept) and MySQL DSNs.
+	userinfo = regexp.MustCompile(`((?:[a-zA-Z][a-zA-Z0-9+.-]*://)?[^\s:/@'"]*):[^\s'"]*@`)
 	// keyValue matches password=..., token=... as in libpq DSNs and
 	// query strings, with a quoted or bare value.
 	keyValue = regexp.MustCompile(`(?i)\b(password|passwd|pwd|pass|secret|token|api[_-]?key|access[_-]?key)(\s*=\s*)('[^']*'|"[^"]*"|[^\s&;,]+)`)
