@@ -32,6 +32,18 @@ func Start(ctx context.Context) (context.Context, func(context.Context)) {
 	return context.WithValue(ctx, key{}, s), s.End
 }
 
+// Enter returns a context carrying s, a Scope the caller allocated (for
+// example inside its own per-request state, saving two allocations over
+// [Start]); the caller must call s.End when the unit ends. A zero Scope
+// is ready for Enter. When ctx already carries a scope, Enter returns ctx
+// unchanged and false, and the caller must not end s.
+func Enter(ctx context.Context, s *Scope) (context.Context, bool) {
+	if From(ctx) != nil {
+		return ctx, false
+	}
+	return context.WithValue(ctx, key{}, s), true
+}
+
 // From returns the scope carried by ctx, or nil.
 func From(ctx context.Context) *Scope {
 	if ctx == nil {
