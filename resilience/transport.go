@@ -216,8 +216,7 @@ func (t *Transport) send(
 			}
 			return resp, err
 		})
-	var se *StatusError
-	if errors.As(err, &se) {
+	if _, ok := err.(*StatusError); ok { // returned as is by Execute
 		err = nil
 	}
 	return resp, err
