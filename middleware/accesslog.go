@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -46,7 +47,6 @@ func (s *server) log(q *request, rw *responseWriter, r *http.Request, o outcome)
 	if !l.Enabled(ctx, lvl) {
 		return
 	}
-	var ids [48]byte
 	var buf [20]slog.Attr
 	a := append(buf[:0],
 		slog.String("method", r.Method),
@@ -63,7 +63,7 @@ func (s *server) log(q *request, rw *responseWriter, r *http.Request, o outcome)
 		a = append(a, slog.String("request_id", id))
 	}
 	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-		tid, sid := hexIDs(&ids, sc)
+		tid, sid := hexIDs(&rw.hexIDs, sc)
 		a = append(a, slog.String("trace_id", tid), slog.String("span_id", sid))
 	}
 	if qs := s.query(r); qs != "" {
@@ -84,8 +84,8 @@ func durationMS(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1e3
 }
 
-// hexIDs writes the trace and span IDs as hex into buf and returns them
-// as one allocation.
+// hexIDs writes the trace and span IDs as hex into buf and returns
+// strings that share buf's memory, so buf must not be written again.
 func hexIDs(buf *[48]byte, sc trace.SpanContext) (string, string) {
 	const digits = "0123456789abcdef"
 	tid, sid := sc.TraceID(), sc.SpanID()
@@ -95,7 +95,7 @@ func hexIDs(buf *[48]byte, sc trace.SpanContext) (string, string) {
 	for i, b := range sid {
 		buf[32+2*i], buf[33+2*i] = digits[b>>4], digits[b&15]
 	}
-	s := string(buf[:])
+	s := unsafe.String(&buf[0], len(buf))
 	return s[:32], s[32:]
 }
 

@@ -6,7 +6,6 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
@@ -78,6 +77,10 @@ type server struct {
 	inst   *serverInstruments
 	sets   *attrCache
 	mux    *http.ServeMux
+	// spanOpts are the start options of every server span.
+	spanOpts []trace.SpanStartOption
+	// traceHeaders are the propagator's fields, canonicalized.
+	traceHeaders []string
 }
 
 func newServer(next http.Handler, c *config) *server {
@@ -95,6 +98,9 @@ func newServer(next http.Handler, c *config) *server {
 	if s.parts&PartTrace != 0 {
 		s.tracer = c.tp.Tracer(scopeName,
 			trace.WithInstrumentationVersion(Version))
+		s.spanOpts = []trace.SpanStartOption{
+			trace.WithSpanKind(trace.SpanKindServer)}
+		s.traceHeaders = canonicalFields(c.propagator)
 	}
 	if s.parts&PartMetrics != 0 {
 		s.inst = newServerInstruments(c.mp, c.buckets)
@@ -111,7 +117,7 @@ type request struct {
 	method    uint8
 	ctx       context.Context
 	span      trace.Span
-	endScope  func(context.Context)
+	scoped    bool
 	requestID string
 }
 
@@ -133,14 +139,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, q.requestID = s.requestID(ctx, rw, r)
 	}
 	if !outer {
-		ctx, q.endScope = scope.Start(ctx)
+		ctx, q.scoped = scope.Enter(ctx, &rw.scope)
 	}
 	if parts&PartTrace != 0 {
-		ctx, q.span = s.startSpan(ctx, r, q.method, q.requestID)
+		ctx, q.span = s.startSpan(ctx, r, q.method)
 	}
 	if parts&PartMetrics != 0 && s.inst.active.Enabled(ctx) {
-		s.inst.active.Add(ctx, 1, metric.WithAttributeSet(
-			s.sets.active(q.method, r.TLS != nil)))
+		s.inst.active.Add(ctx, 1, s.sets.activeOpts(q.method, r.TLS != nil)...)
 	}
 	q.ctx = ctx
 
@@ -199,8 +204,8 @@ func (s *server) finish(rw *responseWriter, r *http.Request, q *request) {
 	if q.span != nil {
 		s.endSpan(q, rw, r, o)
 	}
-	if q.endScope != nil {
-		q.endScope(q.ctx)
+	if q.scoped {
+		rw.scope.End(q.ctx)
 	}
 	if q.parts&PartMetrics != 0 {
 		s.record(q, rw, r, o)

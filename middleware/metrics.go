@@ -57,20 +57,20 @@ func (s *server) record(q *request, rw *responseWriter, r *http.Request, o outco
 	ctx, inst := q.ctx, s.inst
 	tls := r.TLS != nil
 	if inst.active.Enabled(ctx) {
-		inst.active.Add(ctx, -1, metric.WithAttributeSet(s.sets.active(q.method, tls)))
+		inst.active.Add(ctx, -1, s.sets.activeOpts(q.method, tls)...)
 	}
-	set := metric.WithAttributeSet(s.sets.server(serverKey{
+	set := s.sets.server(serverKey{
 		route: rw.route, status: uint16(o.status), method: q.method,
 		proto: protoIndex(r), tls: tls, kind: o.kind,
-	}))
+	})
 	if inst.duration.Enabled(ctx) {
-		inst.duration.Record(ctx, time.Since(q.start).Seconds(), set)
+		inst.duration.Record(ctx, time.Since(q.start).Seconds(), set...)
 	}
 	if inst.reqSize.Enabled(ctx) {
-		inst.reqSize.Record(ctx, rw.bytesIn(r), set)
+		inst.reqSize.Record(ctx, rw.bytesIn(r), set...)
 	}
 	if inst.respSize.Enabled(ctx) {
-		inst.respSize.Record(ctx, rw.bytesOut, set)
+		inst.respSize.Record(ctx, rw.bytesOut, set...)
 	}
 }
 
@@ -89,34 +89,41 @@ type nameKey struct {
 	method uint8
 }
 
-// attrCache holds the attribute sets and span names of one server.
+// attrCache holds the measurement options (attribute sets ready to pass)
+// and span names of one server. Keeping the option slices, not only the
+// sets, saves boxing the set and allocating the variadic slice on every
+// measurement.
 type attrCache struct {
-	sets      cowCache[serverKey, attribute.Set]
-	names     cowCache[nameKey, string]
-	activeSet [numMethods][2]attribute.Set
+	sets   cowCache[serverKey, []metric.RecordOption]
+	names  cowCache[nameKey, string]
+	active [numMethods][2][]metric.AddOption
 }
 
 func newAttrCache() *attrCache {
 	c := &attrCache{}
 	for m := range numMethods {
 		for tls := range 2 {
-			c.activeSet[m][tls] = attribute.NewSet(
+			set := metric.WithAttributeSet(attribute.NewSet(
 				keyMethod.String(knownMethods[m]),
-				keyScheme.String(schemeOf(tls == 1)))
+				keyScheme.String(schemeOf(tls == 1))))
+			c.active[m][tls] = []metric.AddOption{set}
 		}
 	}
 	return c
 }
 
-func (c *attrCache) active(m uint8, tls bool) attribute.Set {
+// activeOpts returns the options of http.server.active_requests.
+func (c *attrCache) activeOpts(m uint8, tls bool) []metric.AddOption {
 	if tls {
-		return c.activeSet[m][1]
+		return c.active[m][1]
 	}
-	return c.activeSet[m][0]
+	return c.active[m][0]
 }
 
-func (c *attrCache) server(k serverKey) attribute.Set {
-	return c.sets.get(k, buildServerSet)
+func (c *attrCache) server(k serverKey) []metric.RecordOption {
+	return c.sets.get(k, func(k serverKey) []metric.RecordOption {
+		return []metric.RecordOption{metric.WithAttributeSet(buildServerSet(k))}
+	})
 }
 
 func buildServerSet(k serverKey) attribute.Set {

@@ -18,7 +18,6 @@ func (s *server) recovered(rw *responseWriter, q *request) {
 		return
 	}
 	ctx := q.ctx
-	var ids [48]byte
 	var buf [6]slog.Attr
 	a := append(buf[:0],
 		slog.Any("panic", rw.panicVal),
@@ -28,7 +27,7 @@ func (s *server) recovered(rw *responseWriter, q *request) {
 		a = append(a, slog.String("request_id", id))
 	}
 	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-		tid, sid := hexIDs(&ids, sc)
+		tid, sid := hexIDs(&rw.hexIDs, sc)
 		a = append(a, slog.String("trace_id", tid), slog.String("span_id", sid))
 	}
 	s.logger().LogAttrs(ctx, slog.LevelError, "panic recovered", a...)

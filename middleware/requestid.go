@@ -2,9 +2,9 @@ package middleware
 
 import (
 	"context"
-	"encoding/hex"
 	"math/rand/v2"
 	"net/http"
+	"unsafe"
 
 	"github.com/vigil-go/vigil/logging"
 )
@@ -42,25 +42,27 @@ var idByte = func() (t [256]bool) {
 	return t
 }()
 
-// newRequestID returns 32 lower-case hex digits from 128 random bits.
+// newRequestID returns 32 lower-case hex digits from 128 random bits,
+// written into buf. The string shares buf's memory, so buf must never be
+// written again; the per-request state that holds it is never reused.
 // The runtime's per-thread generator is fast and never locks; request IDs
 // correlate records, they are not secrets.
-func newRequestID() string {
-	var b [16]byte
-	for i := 0; i < 16; i += 8 {
+func newRequestID(buf *[32]byte) string {
+	const digits = "0123456789abcdef"
+	for i := 0; i < 32; i += 16 {
 		v := rand.Uint64()
-		for j := range 8 {
-			b[i+j] = byte(v >> (8 * j))
+		for j := range 16 {
+			buf[i+j] = digits[v>>(4*j)&15]
 		}
 	}
-	return hex.EncodeToString(b[:])
+	return unsafe.String(&buf[0], len(buf))
 }
 
 // requestID returns ctx carrying the request ID: the one already in ctx
 // (an outer vigil layer ran), a valid inbound one, or a new one. It sets
 // the response header.
 func (s *server) requestID(
-	ctx context.Context, w http.ResponseWriter, r *http.Request,
+	ctx context.Context, rw *responseWriter, r *http.Request,
 ) (context.Context, string) {
 	if id := logging.RequestIDFromContext(ctx); id != "" {
 		return ctx, id
@@ -72,8 +74,9 @@ func (s *server) requestID(
 		}
 	}
 	if id == "" {
-		id = newRequestID()
+		id = newRequestID(&rw.idBuf)
 	}
-	w.Header().Set(s.cfg.idHeader, id)
+	rw.idHeader[0] = id
+	rw.Header()[s.cfg.idHeader] = rw.idHeader[:]
 	return logging.ContextWithRequestID(ctx, id), id
 }

@@ -72,7 +72,7 @@ func TestRequestIDReplacesUnsafeInboundAndNeverEchoesIt(t *testing.T) {
 func TestRequestIDGeneratedIDsDiffer(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {
-		id := newRequestID()
+		id := newRequestID(new([32]byte))
 		if seen[id] || !ValidRequestID(id) {
 			t.Fatalf("duplicate or invalid ID %q", id)
 		}

@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -41,18 +41,24 @@ const (
 )
 
 // startSpan extracts the remote context and baggage and starts the
-// server span, named after the method until the route is known.
+// server span, named after the method until the route is known. The
+// request attributes are set with the response ones when the span ends,
+// in one call (one slice growth instead of two); samplers therefore see
+// no HTTP attributes at start.
 func (s *server) startSpan(
-	ctx context.Context, r *http.Request, m uint8, requestID string,
+	ctx context.Context, r *http.Request, m uint8,
 ) (context.Context, trace.Span) {
-	ctx = s.cfg.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
-	ctx, span := s.tracer.Start(ctx, knownMethods[m],
-		trace.WithSpanKind(trace.SpanKindServer))
-	if !span.IsRecording() {
-		return ctx, span
+	if s.hasTraceHeaders(r.Header) {
+		ctx = s.cfg.propagator.Extract(ctx, headerCarrier(r.Header))
 	}
-	var buf [12]attribute.KeyValue
-	a := append(buf[:0],
+	return s.tracer.Start(ctx, knownMethods[m], s.spanOpts...)
+}
+
+// requestAttrs appends the request attributes of the server span.
+func requestAttrs(
+	a []attribute.KeyValue, r *http.Request, m uint8, requestID string,
+) []attribute.KeyValue {
+	a = append(a,
 		keyMethod.String(knownMethods[m]),
 		keyScheme.String(schemeOf(r.TLS != nil)),
 		keyPath.String(r.URL.Path),
@@ -76,8 +82,7 @@ func (s *server) startSpan(
 	if requestID != "" {
 		a = append(a, keyRequestID.String(requestID))
 	}
-	span.SetAttributes(a...)
-	return ctx, span
+	return a
 }
 
 // endSpan names the span after the route and sets the response
@@ -90,8 +95,10 @@ func (s *server) endSpan(q *request, rw *responseWriter, r *http.Request, o outc
 	if rw.route != "" {
 		span.SetName(s.sets.spanName(q.method, rw.route))
 	}
-	var buf [5]attribute.KeyValue
-	a := append(buf[:0], keyStatus.Int(o.status))
+	buf := attrPool.Get().(*[16]attribute.KeyValue)
+	defer attrPool.Put(buf)
+	a := requestAttrs(buf[:0], r, q.method, q.requestID)
+	a = append(a, keyStatus.Int(o.status))
 	if rw.route != "" {
 		a = append(a, keyRoute.String(rw.route))
 	}
@@ -112,6 +119,10 @@ func (s *server) endSpan(q *request, rw *responseWriter, r *http.Request, o outc
 		span.SetStatus(codes.Error, errKindNames[o.kind])
 	}
 }
+
+// attrPool holds the buffers the span attributes are gathered in; the
+// SDK copies them, so a buffer is free again once SetAttributes returns.
+var attrPool = sync.Pool{New: func() any { return new([16]attribute.KeyValue) }}
 
 // notePanic records a panic once per request: the stack, and an
 // exception event with the stack on the current span.

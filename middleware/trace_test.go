@@ -135,7 +135,7 @@ func TestTraceSpanNamesBoundedByRoutesTimesMethods(t *testing.T) {
 	}
 	for i := range 200 {
 		m := []string{"GET", "POST", "PURGE", "X-" + fmt.Sprint(i)}[i%4]
-		serve(hd, httptest.NewRequest(m, "/random/"+newRequestID(), nil))
+		serve(hd, httptest.NewRequest(m, "/random/"+newRequestID(new([32]byte)), nil))
 	}
 	names := map[string]bool{}
 	for _, s := range h.ended() {

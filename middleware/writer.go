@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+
+	"github.com/vigil-go/vigil/internal/scope"
 )
 
 // responseWriter records what the handler sends. It exposes Flusher,
@@ -30,6 +32,9 @@ type responseWriter struct {
 	panicVal    any
 	stack       []byte
 	idHeader    [1]string
+	idBuf       [32]byte
+	hexIDs      [48]byte
+	scope       scope.Scope
 }
 
 // hijackWriter adds http.Hijacker when the writer below supports it.

@@ -1,0 +1,104 @@
+package middleware
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
+)
+
+// discardExporter drops spans, so the batch processor does its real work
+// without I/O.
+type discardExporter struct{}
+
+func (discardExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error {
+	return nil
+}
+func (discardExporter) Shutdown(context.Context) error { return nil }
+
+// benchProviders are the SDK providers a service runs with: batch span
+// processor and the Prometheus exporter on a fresh registry.
+func benchProviders(b *testing.B, sampler sdktrace.Sampler) (*sdktrace.TracerProvider, *sdkmetric.MeterProvider) {
+	b.Helper()
+	exp, err := otelprom.New(otelprom.WithRegisterer(prometheus.NewRegistry()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler),
+		sdktrace.WithBatcher(discardExporter{}))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = mp.Shutdown(context.Background())
+	})
+	return tp, mp
+}
+
+// benchMux is the handler under test: a ServeMux with one route.
+func benchMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	})
+	return mux
+}
+
+func runBench(b *testing.B, hd http.Handler) {
+	r := httptest.NewRequest("GET", "/users/42", nil)
+	r.Header.Set("User-Agent", "bench/1")
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		hd.ServeHTTP(w, r)
+	}
+}
+
+// discardWriter is a reusable ResponseWriter that keeps nothing.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardWriter) WriteHeader(code int)        { d.code = code }
+
+func BenchmarkServer(b *testing.B) {
+	jsonLog := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	b.Run("bare", func(b *testing.B) {
+		runBench(b, benchMux())
+	})
+	b.Run("otelhttp", func(b *testing.B) {
+		tp, mp := benchProviders(b, sdktrace.AlwaysSample())
+		runBench(b, otelhttp.NewHandler(benchMux(), "server",
+			otelhttp.WithTracerProvider(tp), otelhttp.WithMeterProvider(mp)))
+	})
+	b.Run("vigil", func(b *testing.B) {
+		tp, mp := benchProviders(b, sdktrace.AlwaysSample())
+		runBench(b, Handler(benchMux(), WithTracerProvider(tp),
+			WithMeterProvider(mp), WithLogger(jsonLog)))
+	})
+	b.Run("vigil-unsampled", func(b *testing.B) {
+		tp, mp := benchProviders(b, sdktrace.NeverSample())
+		runBench(b, Handler(benchMux(), WithTracerProvider(tp),
+			WithMeterProvider(mp), WithLogger(jsonLog)))
+	})
+	b.Run("vigil-disabled", func(b *testing.B) {
+		runBench(b, Handler(benchMux(),
+			WithTracerProvider(tracenoop.NewTracerProvider()),
+			WithMeterProvider(metricnoop.NewMeterProvider()),
+			WithParts(PartAll&^PartAccessLog)))
+	})
+}
