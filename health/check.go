@@ -40,16 +40,22 @@ const (
 
 // String returns the probe names joined by "+", e.g. "liveness+readiness".
 func (p Probe) String() string {
-	var names []string
-	for _, n := range probeNames {
-		if p&n.probe != 0 {
-			names = append(names, n.name)
-		}
-	}
+	names := p.names()
 	if len(names) == 0 {
 		return "none"
 	}
 	return strings.Join(names, "+")
+}
+
+// names returns the names of the probes in p; never nil.
+func (p Probe) names() []string {
+	out := []string{}
+	for _, n := range probeNames {
+		if p&n.probe != 0 {
+			out = append(out, n.name)
+		}
+	}
+	return out
 }
 
 var probeNames = []struct {

@@ -16,7 +16,7 @@ import (
 // Register checks and mount the four endpoints.
 func Example() {
 	db, _ := sql.Open("sqlite", ":memory:")
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 
 	reg := health.New()
 	defer reg.Close()

@@ -220,7 +220,7 @@ func entries(rep Report) map[string][]checkEntry {
 			Output:        res.Error,
 			Optional:      res.Optional,
 			Excluded:      res.Excluded,
-			Probes:        probeList(res.Probes),
+			Probes:        res.Probes.names(),
 		}
 		if res.Excluded {
 			e.Status = Pass
@@ -235,16 +235,6 @@ func timestamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339Nano)
-}
-
-func probeList(p Probe) []string {
-	out := []string{}
-	for _, n := range probeNames {
-		if p&n.probe != 0 {
-			out = append(out, n.name)
-		}
-	}
-	return out
 }
 
 func statusCode(s Status) int {

@@ -160,11 +160,11 @@ func (c *check) resultOf(err error, now time.Time, d time.Duration) Result {
 	res := c.last
 	res.Status, res.Error = Pass, ""
 	res.Duration, res.CheckedAt = d, now
-	switch {
-	case err == nil:
+	switch err {
+	case nil:
 		res.LastSuccess = now
 		return res
-	case err == errTimeout:
+	case errTimeout:
 		res.Error = c.timedOut
 	default:
 		res.Error = scrub(err.Error())

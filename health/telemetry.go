@@ -41,7 +41,8 @@ func newTelemetry(cfg config) telemetry {
 	t.status, err = m.Int64Gauge(statusInstrument,
 		metric.WithDescription("Current status of a health check: 1 on the "+
 			"series of its state (pass, warn, fail), 0 on the others."),
-		metric.WithUnit("1"))
+		// Not "1": the Prometheus exporter would add a _ratio suffix.
+		metric.WithUnit("{check}"))
 	t.logError(err)
 	t.duration, err = m.Float64Histogram(durationInstrument,
 		metric.WithDescription("Duration of health check runs; a timed-out "+
