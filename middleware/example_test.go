@@ -31,7 +31,7 @@ func stableLog() *slog.Logger {
 func ExampleHandler() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "user %s", r.PathValue("id"))
+		_, _ = fmt.Fprintf(w, "user %s", r.PathValue("id"))
 	})
 	// Without provider options the OpenTelemetry globals are used.
 	srv := httptest.NewServer(middleware.Handler(mux,

@@ -37,7 +37,7 @@ func TestTransportOneTraceAcrossServices(t *testing.T) {
 			req, _ := http.NewRequestWithContext(r.Context(), "GET", b.URL+"/price", nil)
 			resp, err := client.Do(req)
 			if err != nil {
-				http.Error(w, err.Error(), 502)
+				http.Error(w, err.Error(), http.StatusBadGateway)
 				return
 			}
 			_, _ = io.Copy(w, resp.Body)
@@ -45,9 +45,8 @@ func TestTransportOneTraceAcrossServices(t *testing.T) {
 		})))
 	defer a.Close()
 
-	resp, body := get(t, a, "/order")
-	if resp.StatusCode != 200 || body != "price" {
-		t.Fatalf("status %d body %q", resp.StatusCode, body)
+	if resp := get(t, a, "/order"); resp.status != 200 || resp.body != "price" {
+		t.Fatalf("reply %+v", resp)
 	}
 	a.Close()
 	b.Close()

@@ -29,7 +29,13 @@ func startServer(t *testing.T, hd http.Handler, h2 bool, errs *syncBuffer) *http
 	return srv
 }
 
-func get(t *testing.T, srv *httptest.Server, path string) (*http.Response, string) {
+// reply is what get read of a response.
+type reply struct {
+	status, protoMajor int
+	body               string
+}
+
+func get(t *testing.T, srv *httptest.Server, path string) reply {
 	t.Helper()
 	resp, err := srv.Client().Get(srv.URL + path)
 	if err != nil {
@@ -40,7 +46,7 @@ func get(t *testing.T, srv *httptest.Server, path string) (*http.Response, strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, string(b)
+	return reply{resp.StatusCode, resp.ProtoMajor, string(b)}
 }
 
 // capabilities reports what the handler could do with its writer.
@@ -94,7 +100,7 @@ func TestWriterKeepsCapabilities(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
 			var caps string
-			var hd http.Handler = h.handler(http.HandlerFunc(
+			hd := h.handler(http.HandlerFunc(
 				func(w http.ResponseWriter, r *http.Request) {
 					caps = capabilities(w, r)
 				}))
@@ -103,12 +109,12 @@ func TestWriterKeepsCapabilities(t *testing.T) {
 			}
 			var errs syncBuffer
 			srv := startServer(t, hd, c.h2, &errs)
-			resp, body := get(t, srv, "/")
+			resp := get(t, srv, "/")
 			if caps != c.want {
 				t.Fatalf("capabilities %q, want %q", caps, c.want)
 			}
-			if (resp.ProtoMajor == 2) != c.h2 || body != " body" {
-				t.Fatalf("proto %s body %q", resp.Proto, body)
+			if (resp.protoMajor == 2) != c.h2 || resp.body != " body" {
+				t.Fatalf("reply %+v", resp)
 			}
 			srv.Close()
 			if l := h.logLines(); len(l) != 1 || l[0]["bytes_out"] != float64(5) {
@@ -137,6 +143,10 @@ func TestWriterNoSuperfluousWriteHeader(t *testing.T) {
 			w.WriteHeader(http.StatusCreated)
 			w.WriteHeader(http.StatusInternalServerError)
 		},
+		"early hints then write": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusEarlyHints)
+			_, _ = w.Write([]byte("x"))
+		},
 		"write then WriteHeader": func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte("x"))
 			w.WriteHeader(http.StatusNotFound)
@@ -148,14 +158,14 @@ func TestWriterNoSuperfluousWriteHeader(t *testing.T) {
 				h := newHarness(t)
 				var errs syncBuffer
 				srv := startServer(t, h.handler(passThrough(fn)), h2, &errs)
-				resp, _ := get(t, srv, "/")
+				resp := get(t, srv, "/")
 				srv.Close()
 				if strings.Contains(errs.String(), "superfluous") {
 					t.Fatalf("server log: %s", errs.String())
 				}
 				l := h.logLines()
-				if len(l) != 1 || l[0]["status"] != float64(resp.StatusCode) {
-					t.Fatalf("client saw %d, log %v", resp.StatusCode, l)
+				if len(l) != 1 || l[0]["status"] != float64(resp.status) {
+					t.Fatalf("client saw %d, log %v", resp.status, l)
 				}
 			})
 		}
@@ -191,10 +201,10 @@ func TestWriterHijackThroughOtherWrappers(t *testing.T) {
 	})
 	var errs syncBuffer
 	srv := startServer(t, base, false, &errs)
-	_, body := get(t, srv, "/")
+	resp := get(t, srv, "/")
 	srv.Close()
-	if body != "hijacked" {
-		t.Fatalf("body %q", body)
+	if resp.body != "hijacked" {
+		t.Fatalf("body %q", resp.body)
 	}
 	if l := h.logLines(); len(l) != 1 || l[0]["status"] != float64(101) {
 		t.Fatalf("log %v", l)
