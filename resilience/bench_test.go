@@ -32,12 +32,12 @@ func BenchmarkBreakerExecute(b *testing.B) {
 		}
 	})
 	b.Run("vigil", func(b *testing.B) {
-		br := resilience.NewBreaker[int](resilience.WithName("bench"),
+		br := resilience.NewBreaker(resilience.WithName("bench"),
 			resilience.WithMeterProvider(benchMeter(b)))
 		fn := func(context.Context) (int, error) { return 1, nil }
 		b.ReportAllocs()
 		for b.Loop() {
-			_, _ = br.Execute(ctx, fn)
+			_, _ = resilience.Do(ctx, br, fn)
 		}
 	})
 	b.Run("gobreaker-parallel", func(b *testing.B) {
@@ -50,13 +50,13 @@ func BenchmarkBreakerExecute(b *testing.B) {
 		})
 	})
 	b.Run("vigil-parallel", func(b *testing.B) {
-		br := resilience.NewBreaker[int](resilience.WithName("bench"),
+		br := resilience.NewBreaker(resilience.WithName("bench"),
 			resilience.WithMeterProvider(benchMeter(b)))
 		fn := func(context.Context) (int, error) { return 1, nil }
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				_, _ = br.Execute(ctx, fn)
+				_, _ = resilience.Do(ctx, br, fn)
 			}
 		})
 	})
@@ -86,8 +86,9 @@ func BenchmarkTransport(b *testing.B) {
 	}{
 		{"bare", func(base http.RoundTripper) http.RoundTripper { return base }},
 		{"gobreaker", func(base http.RoundTripper) http.RoundTripper {
-			return gobreakerTransport{gobreaker.NewCircuitBreaker[*http.Response](
-				gobreaker.Settings{}), base}
+			cb := gobreaker.NewCircuitBreaker[*http.Response]( //nolint:bodyclose // no response
+				gobreaker.Settings{})
+			return gobreakerTransport{cb, base}
 		}},
 		{"vigil", func(base http.RoundTripper) http.RoundTripper {
 			return resilience.NewTransport(base,

@@ -57,11 +57,12 @@ var outcomeErrs = [...]error{
 // Breaker is a circuit breaker over gobreaker v2 that reports what it
 // does: a state gauge from creation, calls by outcome, transitions, one
 // warn log per state change with the counts that caused it, and span
-// events on the caller's span. T is the result type of the calls it
-// guards. Create one with [NewBreaker]; the zero value is not usable. A
-// Breaker is safe for concurrent use.
-type Breaker[T any] struct {
-	cb       *gobreaker.CircuitBreaker[T]
+// events on the caller's span. Run calls through it with
+// [Breaker.Execute], or with [Do] for calls that return a value. Create
+// one with [NewBreaker]; the zero value is not usable. A Breaker is safe
+// for concurrent use.
+type Breaker struct {
+	cb       *gobreaker.CircuitBreaker[struct{}]
 	name     string
 	classify Classifier
 	logger   *slog.Logger
@@ -91,16 +92,16 @@ type transition struct {
 // [WithConsecutiveFailures] or [WithFailureRatio], [WithOpenTimeout],
 // [WithHalfOpenQuota], [WithCountInterval], [WithClassifier],
 // [WithMeterProvider] and [WithLogger]. Its state is reported from now on.
-func NewBreaker[T any](opts ...Option) *Breaker[T] {
+func NewBreaker(opts ...Option) *Breaker {
 	c := newConfig(opts)
 	if c.name == "" {
 		c.name = "default"
 	}
-	return newBreaker[T](&c)
+	return newBreaker(&c)
 }
 
-func newBreaker[T any](c *config) *Breaker[T] {
-	b := &Breaker[T]{
+func newBreaker(c *config) *Breaker {
+	b := &Breaker{
 		name:     c.name,
 		classify: c.classify,
 		logger:   c.logger,
@@ -109,7 +110,7 @@ func newBreaker[T any](c *config) *Breaker[T] {
 	b.rejectHalfOpen = &RejectedError{
 		b.name, "half-open", gobreaker.ErrTooManyRequests,
 	}
-	b.cb = gobreaker.NewCircuitBreaker[T](gobreaker.Settings{
+	b.cb = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:          c.name,
 		MaxRequests:   c.halfOpenQuota,
 		Interval:      c.countInterval,
@@ -126,7 +127,7 @@ func newBreaker[T any](c *config) *Breaker[T] {
 // tripper returns gobreaker's ReadyToTrip for the configured policy. It
 // keeps the counts that tripped the breaker, since gobreaker clears them
 // on every transition.
-func (b *Breaker[T]) tripper(
+func (b *Breaker) tripper(
 	consecutive uint32, ratio float64, minRequests uint32,
 ) func(gobreaker.Counts) bool {
 	return func(c gobreaker.Counts) bool {
@@ -145,7 +146,7 @@ func (b *Breaker[T]) tripper(
 
 // onStateChange queues the transition; it runs under gobreaker's lock,
 // so reporting waits for the next call, health check or collection.
-func (b *Breaker[T]) onStateChange(_ string, from, to gobreaker.State) {
+func (b *Breaker) onStateChange(_ string, from, to gobreaker.State) {
 	t := transition{from: from, to: to}
 	switch {
 	case from == gobreaker.StateClosed:
@@ -164,11 +165,11 @@ func (b *Breaker[T]) onStateChange(_ string, from, to gobreaker.State) {
 }
 
 // Name returns the breaker's name. It is safe for concurrent use.
-func (b *Breaker[T]) Name() string { return b.name }
+func (b *Breaker) Name() string { return b.name }
 
 // State returns the breaker's current state, moving an open breaker whose
 // timeout has elapsed to half-open. It is safe for concurrent use.
-func (b *Breaker[T]) State() gobreaker.State {
+func (b *Breaker) State() gobreaker.State {
 	s := b.cb.State()
 	b.flush(context.Background())
 	return s
@@ -176,18 +177,15 @@ func (b *Breaker[T]) State() gobreaker.State {
 
 // StateName returns the current state as "closed", "half-open" or "open",
 // the contract of vigil's health check. It is safe for concurrent use.
-func (b *Breaker[T]) StateName() string { return b.State().String() }
+func (b *Breaker) StateName() string { return b.State().String() }
 
 // Execute runs fn with ctx if the breaker admits the call and returns its
-// result unchanged. A rejected call returns the zero T and a
-// *[RejectedError] matching [ErrOpen]; fn does not run. The finished call
-// counts as the breaker's [Classifier] decides. A panic in fn counts as a
-// failure and is re-raised. Execute is safe for concurrent use.
-func (b *Breaker[T]) Execute(
-	ctx context.Context, fn func(context.Context) (T, error),
-) (T, error) {
+// error unchanged. A rejected call returns a *[RejectedError] matching
+// [ErrOpen]; fn does not run. The finished call counts as the breaker's
+// [Classifier] decides. A panic in fn counts as a failure and is
+// re-raised. Execute is safe for concurrent use.
+func (b *Breaker) Execute(ctx context.Context, fn func(context.Context) error) error {
 	var (
-		res      T
 		err      error
 		ran      bool
 		finished bool
@@ -198,14 +196,13 @@ func (b *Breaker[T]) Execute(
 			b.calls[OutcomeFailure].Add(1)
 		}
 	}()
-	_, gerr := b.cb.Execute(func() (T, error) {
+	_, gerr := b.cb.Execute(func() (struct{}, error) {
 		ran = true
-		res, err = fn(ctx)
+		err = fn(ctx)
 		if outcome = b.classify(ctx, err); outcome > OutcomeExcluded {
 			outcome = OutcomeFailure
 		}
-		var zero T
-		return zero, outcomeErrs[outcome]
+		return struct{}{}, outcomeErrs[outcome]
 	})
 	finished = true
 	if !ran {
@@ -215,12 +212,27 @@ func (b *Breaker[T]) Execute(
 	if b.hasPending.Load() {
 		b.flush(ctx)
 	}
+	return err
+}
+
+// Do runs fn through b like [Breaker.Execute] and returns fn's result
+// unchanged; a rejected call returns the zero T and a *[RejectedError].
+// It is safe for concurrent use.
+func Do[T any](
+	ctx context.Context, b *Breaker, fn func(context.Context) (T, error),
+) (T, error) {
+	var res T
+	err := b.Execute(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = fn(ctx)
+		return err
+	})
 	return res, err
 }
 
 // reject maps gobreaker's rejection to a RejectedError and marks the
 // caller's span.
-func (b *Breaker[T]) reject(ctx context.Context, gerr error) error {
+func (b *Breaker) reject(ctx context.Context, gerr error) error {
 	r := b.rejectOpen
 	if errors.Is(gerr, gobreaker.ErrTooManyRequests) {
 		r = b.rejectHalfOpen
@@ -235,7 +247,7 @@ func (b *Breaker[T]) reject(ctx context.Context, gerr error) error {
 }
 
 // flush reports queued transitions with ctx: counter, log and span event.
-func (b *Breaker[T]) flush(ctx context.Context) {
+func (b *Breaker) flush(ctx context.Context) {
 	if !b.hasPending.Load() {
 		return
 	}
@@ -249,7 +261,7 @@ func (b *Breaker[T]) flush(ctx context.Context) {
 	}
 }
 
-func (b *Breaker[T]) report(ctx context.Context, t transition) {
+func (b *Breaker) report(ctx context.Context, t transition) {
 	b.tel.transition(ctx, t.from, t.to)
 	attrs := []attribute.KeyValue{
 		attribute.String(attrName, b.name),
@@ -291,7 +303,7 @@ func (b *Breaker[T]) report(ctx context.Context, t transition) {
 }
 
 // observe reports the state and call counts to a metric callback.
-func (b *Breaker[T]) observe(report func(state int64, calls *[4]int64)) {
+func (b *Breaker) observe(report func(state int64, calls *[4]int64)) {
 	var calls [4]int64
 	for i := range calls {
 		calls[i] = b.calls[i].Load()

@@ -32,8 +32,11 @@ func TestChaosDisabledUnlessEnabled(t *testing.T) {
 		return nil, errors.New("base")
 	})
 	tr := resilience.ChaosTransport(base, resilience.ChaosConfig{Rules: rule})
-	if _, err := tr.RoundTrip(httptest.NewRequest("GET", "/", nil)); err == nil ||
-		err.Error() != "base" {
+	resp, err := tr.RoundTrip(httptest.NewRequest("GET", "/", nil))
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	if err == nil || err.Error() != "base" {
 		t.Errorf("disabled chaos transport did not pass through: %v", err)
 	}
 }
@@ -212,7 +215,11 @@ func TestChaosLatencyStopsWhenCallerCancels(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	req := httptest.NewRequest("GET", "/", nil).WithContext(ctx)
-	if _, err := tr.RoundTrip(req); !errors.Is(err, context.DeadlineExceeded) {
+	resp, err := tr.RoundTrip(req)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want DeadlineExceeded", err)
 	}
 }

@@ -32,7 +32,7 @@ func TestTransportInsideMiddlewareTransport(t *testing.T) {
 	}
 	v, ok := attrOf(spans[0].Attributes(), "http.request.resend_count")
 	if !ok || v.AsInt64() != 2 {
-		t.Errorf("http.request.resend_count = %v, want 2", v.Emit())
+		t.Errorf("http.request.resend_count = %v, want 2", v.String())
 	}
 	if got := len(tel.events("vigil.retry")); got != 2 {
 		t.Errorf("%d vigil.retry events, want 2", got)

@@ -8,11 +8,11 @@
 //
 // # Quick start
 //
-//	b := resilience.NewBreaker[*Price](
+//	b := resilience.NewBreaker(
 //		resilience.WithName("pricing"),
 //		resilience.WithMeterProvider(mp),
 //		resilience.WithLogger(logger))
-//	price, err := b.Execute(ctx, func(ctx context.Context) (*Price, error) {
+//	price, err := resilience.Do(ctx, b, func(ctx context.Context) (*Price, error) {
 //		return pricing.Get(ctx, sku)
 //	})
 //	if errors.Is(err, resilience.ErrOpen) {
@@ -72,7 +72,7 @@
 //
 // # Performance
 //
-// The success path of [Breaker.Execute] adds no allocation to gobreaker's
+// The success path of [Breaker.Execute] and [Do] adds no allocation to gobreaker's
 // and stays within a few percent of it: call outcomes are counted in
 // atomics and read by an observable counter at collection time. Figures
 // are in docs/resilience.md.

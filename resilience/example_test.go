@@ -16,7 +16,7 @@ import (
 )
 
 func ExampleNewBreaker() {
-	b := resilience.NewBreaker[string](
+	b := resilience.NewBreaker(
 		resilience.WithName("pricing"),
 		resilience.WithConsecutiveFailures(2),
 		resilience.WithOpenTimeout(10*time.Second),
@@ -25,7 +25,7 @@ func ExampleNewBreaker() {
 		return "", errors.New("pricing: connection refused")
 	}
 	for range 3 {
-		_, err := b.Execute(context.Background(), lookup)
+		_, err := resilience.Do(context.Background(), b, lookup)
 		fmt.Println(err, errors.Is(err, resilience.ErrOpen))
 	}
 	fmt.Println(b.StateName())
@@ -34,6 +34,23 @@ func ExampleNewBreaker() {
 	// pricing: connection refused false
 	// resilience: breaker pricing is open, call rejected true
 	// open
+}
+
+func ExampleDo() {
+	b := resilience.NewBreaker(resilience.WithName("inventory"))
+	stock, err := resilience.Do(context.Background(), b,
+		func(context.Context) (int, error) { return 7, nil })
+	fmt.Println(stock, err, b.StateName())
+	// Output: 7 <nil> closed
+}
+
+func ExampleBreaker_Execute() {
+	b := resilience.NewBreaker(resilience.WithName("mailer"))
+	err := b.Execute(context.Background(), func(ctx context.Context) error {
+		return nil // send the mail with ctx
+	})
+	fmt.Println(err, b.Name(), b.StateName())
+	// Output: <nil> mailer closed
 }
 
 func ExampleNewTransport() {
@@ -58,7 +75,7 @@ func ExampleNewTransport() {
 		fmt.Println(err)
 		return
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(resp.StatusCode, string(body), "after", calls.Load(), "attempts")
 	// Output: 200 42 after 2 attempts

@@ -38,11 +38,11 @@ type config struct {
 	halfOpenQuota   uint32
 	countInterval   time.Duration
 	classify        Classifier
-	onBreakerCreate func(*Breaker[*http.Response])
+	onBreakerCreate func(*Breaker)
 
 	// transport
 	breakerKey     func(*http.Request) string
-	breaker        *Breaker[*http.Response]
+	breaker        *Breaker
 	noBreaker      bool
 	failureStatus  func(int) bool
 	retryStatus    func(int) bool
@@ -212,7 +212,7 @@ func WithBreakerKey(f func(*http.Request) string) Option {
 // WithBreaker makes [NewTransport] send every request through b instead of
 // creating one breaker per key; useful when a health check needs b. By
 // default the transport creates its own breakers. A nil b is ignored.
-func WithBreaker(b *Breaker[*http.Response]) Option {
+func WithBreaker(b *Breaker) Option {
 	return optionFunc(func(c *config) {
 		if b != nil {
 			c.breaker = b
@@ -230,7 +230,7 @@ func WithoutBreaker() Option {
 // transport creates, for example to register it with a health check. By
 // default nothing is called. f runs once per breaker, under the
 // transport's lock: keep it short.
-func WithBreakerCreated(f func(*Breaker[*http.Response])) Option {
+func WithBreakerCreated(f func(*Breaker)) Option {
 	return optionFunc(func(c *config) { c.onBreakerCreate = f })
 }
 

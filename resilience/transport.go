@@ -48,7 +48,7 @@ type Transport struct {
 	byCode  metric.AddOption
 
 	mu       sync.Mutex
-	breakers map[string]*Breaker[*http.Response]
+	breakers map[string]*Breaker
 }
 
 // NewTransport returns a Transport sending through base, or through
@@ -71,7 +71,7 @@ func NewTransport(base http.RoundTripper, opts ...Option) *Transport {
 	t := &Transport{
 		base:     base,
 		cfg:      newConfig(opts),
-		breakers: make(map[string]*Breaker[*http.Response]),
+		breakers: make(map[string]*Breaker),
 	}
 	m := t.cfg.meterProvider.Meter(scopeName)
 	var err error
@@ -91,17 +91,17 @@ func NewTransport(base http.RoundTripper, opts ...Option) *Transport {
 
 // Breakers returns the breakers the transport uses so far, sorted by name.
 // It is safe for concurrent use.
-func (t *Transport) Breakers() []*Breaker[*http.Response] {
+func (t *Transport) Breakers() []*Breaker {
 	if t.cfg.breaker != nil {
-		return []*Breaker[*http.Response]{t.cfg.breaker}
+		return []*Breaker{t.cfg.breaker}
 	}
 	t.mu.Lock()
-	out := make([]*Breaker[*http.Response], 0, len(t.breakers))
+	out := make([]*Breaker, 0, len(t.breakers))
 	for _, b := range t.breakers {
 		out = append(out, b)
 	}
 	t.mu.Unlock()
-	slices.SortFunc(out, func(a, b *Breaker[*http.Response]) int {
+	slices.SortFunc(out, func(a, b *Breaker) int {
 		return compareStrings(a.name, b.name)
 	})
 	return out
@@ -119,7 +119,7 @@ func compareStrings(a, b string) int {
 
 // breakerFor returns the breaker for req, creating it on first use, or
 // nil when req bypasses breakers.
-func (t *Transport) breakerFor(req *http.Request) *Breaker[*http.Response] {
+func (t *Transport) breakerFor(req *http.Request) *Breaker {
 	if t.cfg.noBreaker {
 		return nil
 	}
@@ -136,7 +136,7 @@ func (t *Transport) breakerFor(req *http.Request) *Breaker[*http.Response] {
 	if b == nil {
 		c := t.cfg
 		c.name = key
-		b = newBreaker[*http.Response](&c)
+		b = newBreaker(&c)
 		t.breakers[key] = b
 		if t.cfg.onBreakerCreate != nil {
 			t.cfg.onBreakerCreate(b)
@@ -203,19 +203,20 @@ func (t *Transport) attemptRequest(
 
 // send makes one attempt through br (if any) within the attempt timeout.
 func (t *Transport) send(
-	ctx context.Context, br *Breaker[*http.Response], req *http.Request,
+	ctx context.Context, br *Breaker, req *http.Request,
 ) (*http.Response, error) {
 	if br == nil {
 		return t.attempt(req)
 	}
-	resp, err := br.Execute(ctx,
-		func(context.Context) (*http.Response, error) {
-			resp, err := t.attempt(req)
-			if err == nil && t.cfg.failureStatus(resp.StatusCode) {
-				return resp, &StatusError{Code: resp.StatusCode}
-			}
-			return resp, err
-		})
+	var resp *http.Response
+	err := br.Execute(ctx, func(context.Context) error {
+		var err error
+		resp, err = t.attempt(req)
+		if err == nil && t.cfg.failureStatus(resp.StatusCode) {
+			return &StatusError{Code: resp.StatusCode}
+		}
+		return err
+	})
 	if _, ok := err.(*StatusError); ok { // returned as is by Execute
 		err = nil
 	}
