@@ -3,6 +3,7 @@ package dbsql
 import (
 	"context"
 	"database/sql/driver"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -73,18 +74,22 @@ func (d *driverContext) OpenConnector(name string) (driver.Connector, error) {
 // database/sql calls from DB.Close: that is where pool metrics unregister.
 // Close is forwarded when the underlying connector is an io.Closer.
 type connector struct {
-	c driver.Connector
-	d driver.Driver
-	t *telemetry
+	c      driver.Connector
+	d      driver.Driver
+	t      *telemetry
+	secret string // password from the DSN, masked in errors
 
 	mu      sync.Mutex
 	cleanup func() error
 }
 
+// Connect wraps the driver's error with context and masks the DSN's
+// password in its text; errors.Is and errors.As still see the driver's
+// error (and driver.ErrBadConn).
 func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.c.Connect(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("dbsql: connect %s: %w", c.t.cfg.system, redact(err, c.secret))
 	}
 	return wrapConn(conn, c.t), nil
 }

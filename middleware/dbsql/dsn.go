@@ -79,12 +79,7 @@ func parseMySQLDSN(dsn string) dsnInfo {
 
 func parseKeyValueDSN(dsn string) dsnInfo {
 	var info dsnInfo
-	for _, field := range strings.Fields(dsn) {
-		k, v, ok := strings.Cut(field, "=")
-		if !ok {
-			continue
-		}
-		v = strings.Trim(v, "'")
+	for k, v := range keyValues(dsn) {
 		switch strings.ToLower(k) {
 		case "host", "server":
 			info.host, _, _ = strings.Cut(v, ",")
@@ -99,6 +94,44 @@ func parseKeyValueDSN(dsn string) dsnInfo {
 		info.host = "" // a Unix socket directory is not a server address
 	}
 	return info
+}
+
+// keyValues yields the pairs of a libpq-style "key=value key='v a l'"
+// string; in quoted values a backslash escapes the next byte.
+func keyValues(s string) func(yield func(k, v string) bool) {
+	return func(yield func(k, v string) bool) {
+		for s = strings.TrimLeft(s, " \t\n"); s != ""; s = strings.TrimLeft(s, " \t\n") {
+			eq := strings.IndexByte(s, '=')
+			if eq < 0 {
+				return
+			}
+			key := strings.TrimSpace(s[:eq])
+			s = strings.TrimLeft(s[eq+1:], " \t\n")
+			var val strings.Builder
+			quoted := strings.HasPrefix(s, "'")
+			i := 0
+			if quoted {
+				i = 1
+			}
+			for ; i < len(s); i++ {
+				c := s[i]
+				if c == '\\' && i+1 < len(s) {
+					i++
+					val.WriteByte(s[i])
+					continue
+				}
+				if (quoted && c == '\'') || (!quoted && (c == ' ' || c == '\t' || c == '\n')) {
+					i++
+					break
+				}
+				val.WriteByte(c)
+			}
+			s = s[i:]
+			if !yield(key, val.String()) {
+				return
+			}
+		}
+	}
 }
 
 func splitHostPort(hostport string) (string, int) {

@@ -45,7 +45,7 @@ func Open(driverName, dsn string, opts ...Option) (*sql.DB, error) {
 			return nil, fmt.Errorf("dbsql: open %s: %w", driverName, redact(err, info.password))
 		}
 	}
-	return openDB(c, t)
+	return openDB(c, t, info.password)
 }
 
 // OpenDB opens a database from a connector like sql.OpenDB and instruments
@@ -64,11 +64,11 @@ func OpenDB(c driver.Connector, opts ...Option) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openDB(c, t)
+	return openDB(c, t, "")
 }
 
-func openDB(c driver.Connector, t *telemetry) (*sql.DB, error) {
-	wc := &connector{c: c, d: wrapDriver(c.Driver(), t), t: t}
+func openDB(c driver.Connector, t *telemetry, secret string) (*sql.DB, error) {
+	wc := &connector{c: c, d: wrapDriver(c.Driver(), t), t: t, secret: secret}
 	db := sql.OpenDB(wc)
 	reg, err := t.registerPool(db)
 	if err != nil {
