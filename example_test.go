@@ -46,7 +46,7 @@ func ExampleTelemetry_AdminHandler() {
 		fmt.Println(err)
 		return
 	}
-	defer tel.Shutdown(context.Background())
+	defer func() { _ = tel.Shutdown(context.Background()) }()
 
 	// Serve it on an internal port, e.g.
 	// http.ListenAndServe("127.0.0.1:9090", tel.AdminHandler(vigil.WithPprof(true)))

@@ -3,6 +3,7 @@ package vigil
 import (
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -28,21 +29,23 @@ func mountPprof(mux *http.ServeMux) {
 }
 
 func pprofIndex(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, "<html><body><h1>/debug/pprof/</h1><ul>\n")
+	var b strings.Builder
+	b.WriteString("<html><body><h1>/debug/pprof/</h1><ul>\n")
 	for _, p := range pprof.Profiles() {
 		name := html.EscapeString(p.Name())
-		fmt.Fprintf(w, "<li><a href=%q>%s</a> (%d)</li>\n",
+		fmt.Fprintf(&b, "<li><a href=%q>%s</a> (%d)</li>\n",
 			name+"?debug=1", name, p.Count())
 	}
-	fmt.Fprint(w, "<li><a href=\"profile?seconds=30\">profile</a> (CPU)</li>\n"+
-		"<li><a href=\"trace?seconds=5\">trace</a></li>\n"+
+	b.WriteString("<li><a href=\"profile?seconds=30\">profile</a> (CPU)</li>\n" +
+		"<li><a href=\"trace?seconds=5\">trace</a></li>\n" +
 		"<li><a href=\"cmdline\">cmdline</a></li>\n</ul></body></html>\n")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, b.String())
 }
 
 func pprofCmdline(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprint(w, strings.Join(os.Args, "\x00"))
+	_, _ = io.WriteString(w, strings.Join(os.Args, "\x00"))
 }
 
 // seconds reads the "seconds" query parameter, defaulting to def and

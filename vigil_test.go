@@ -282,7 +282,7 @@ func deadCollector(t *testing.T, hang bool) string {
 	}
 	addr := ln.Addr().String()
 	if !hang {
-		ln.Close()
+		_ = ln.Close()
 		return addr
 	}
 	var (
@@ -303,12 +303,12 @@ func deadCollector(t *testing.T, hang bool) string {
 		}
 	}()
 	t.Cleanup(func() {
-		ln.Close()
+		_ = ln.Close()
 		<-done
 		mu.Lock()
 		defer mu.Unlock()
 		for _, c := range conns {
-			c.Close()
+			_ = c.Close()
 		}
 	})
 	return addr

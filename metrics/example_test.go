@@ -18,7 +18,7 @@ func ExampleNewProvider() {
 		fmt.Println(err)
 		return
 	}
-	defer mp.Shutdown(context.Background())
+	defer func() { _ = mp.Shutdown(context.Background()) }()
 
 	orders, _ := mp.Meter("shop").Int64Counter("shop.orders",
 		metric.WithDescription("Orders placed."))

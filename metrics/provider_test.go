@@ -294,7 +294,7 @@ func TestRuntimeAndProcessMetrics(t *testing.T) {
 func TestOpenMetricsScrapeShowsExemplars(t *testing.T) {
 	p := newProvider(t, metrics.WithRuntimeMetrics(false))
 	tp := sdktrace.NewTracerProvider()
-	defer tp.Shutdown(context.Background())
+	defer func() { _ = tp.Shutdown(context.Background()) }()
 	ctx, span := tp.Tracer("t").Start(context.Background(), "op")
 	h, _ := p.Meter("test").Float64Histogram("http.server.request.duration",
 		metric.WithUnit("s"))
@@ -309,7 +309,7 @@ func TestOpenMetricsScrapeShowsExemplars(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "openmetrics") {
 		t.Errorf("Content-Type = %s", ct)

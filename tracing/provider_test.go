@@ -8,7 +8,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.uber.org/goleak"
@@ -281,5 +280,4 @@ func TestPropagatorIsTraceContextAndBaggage(t *testing.T) {
 			t.Errorf("Fields() = %s, missing %s", got, f)
 		}
 	}
-	var _ propagation.TextMapPropagator = tracing.Propagator()
 }
