@@ -102,3 +102,35 @@ func BenchmarkServer(b *testing.B) {
 			WithParts(PartAll&^PartAccessLog)))
 	})
 }
+
+// staticRT answers every request without I/O.
+type staticRT struct{}
+
+func (staticRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+}
+
+func BenchmarkClient(b *testing.B) {
+	run := func(b *testing.B, rt http.RoundTripper) {
+		req := httptest.NewRequest("GET", "http://pricing.internal:8081/price/7", nil)
+		req.RequestURI = ""
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := rt.RoundTrip(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = resp.Body.Close()
+		}
+	}
+	b.Run("bare", func(b *testing.B) { run(b, staticRT{}) })
+	b.Run("otelhttp", func(b *testing.B) {
+		tp, mp := benchProviders(b, sdktrace.AlwaysSample())
+		run(b, otelhttp.NewTransport(staticRT{},
+			otelhttp.WithTracerProvider(tp), otelhttp.WithMeterProvider(mp)))
+	})
+	b.Run("vigil", func(b *testing.B) {
+		tp, mp := benchProviders(b, sdktrace.AlwaysSample())
+		run(b, Transport(staticRT{}, WithTracerProvider(tp), WithMeterProvider(mp)))
+	})
+}

@@ -38,6 +38,7 @@ func Transport(base http.RoundTripper, opts ...Option) http.RoundTripper {
 	c := newConfig(opts)
 	t := &transport{base: base, cfg: c}
 	t.tracer = c.tp.Tracer(scopeName, trace.WithInstrumentationVersion(Version))
+	t.spanOpts = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
 	if _, ok := c.mp.(metricnoop.MeterProvider); !ok {
 		t.duration = newClientDuration(c.mp, c.buckets)
 	}
@@ -49,7 +50,8 @@ type transport struct {
 	cfg      *config
 	tracer   trace.Tracer
 	duration metric.Float64Histogram
-	sets     cowCache[clientKey, attribute.Set]
+	sets     cowCache[clientKey, []metric.RecordOption]
+	spanOpts []trace.SpanStartOption
 }
 
 func newClientDuration(mp metric.MeterProvider, buckets []float64) metric.Float64Histogram {
@@ -69,11 +71,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	m := methodIndex(req.Method)
 	host, port := hostPort(req)
-	ctx, span := t.tracer.Start(req.Context(), knownMethods[m],
-		trace.WithSpanKind(trace.SpanKindClient))
-	if span.IsRecording() {
-		span.SetAttributes(clientStartAttrs(req, m, host, port)...)
-	}
+	ctx, span := t.tracer.Start(req.Context(), knownMethods[m], t.spanOpts...)
 
 	out := req.WithContext(ctx)
 	out.Header = req.Header.Clone()
@@ -99,9 +97,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if t.duration != nil && t.duration.Enabled(ctx) {
 		t.duration.Record(ctx, time.Since(start).Seconds(),
-			metric.WithAttributeSet(t.sets.get(k, buildClientSet)))
+			t.sets.get(k, buildClientOpts)...)
 	}
-	endClientSpan(span, k, err)
+	endClientSpan(span, req, k, err)
 	return resp, err
 }
 
@@ -114,7 +112,7 @@ type clientKey struct {
 	method  uint8
 }
 
-func buildClientSet(k clientKey) attribute.Set {
+func buildClientOpts(k clientKey) []metric.RecordOption {
 	a := make([]attribute.KeyValue, 0, 5)
 	a = append(a, keyMethod.String(knownMethods[k.method]),
 		keyServerAddr.String(k.host), keyServerPort.Int(k.port))
@@ -124,31 +122,31 @@ func buildClientSet(k clientKey) attribute.Set {
 	if k.errType != "" {
 		a = append(a, keyErrorType.String(k.errType))
 	}
-	return attribute.NewSet(a...)
+	return []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(a...))}
 }
 
-func clientStartAttrs(req *http.Request, m uint8, host string, port int) []attribute.KeyValue {
-	a := make([]attribute.KeyValue, 0, 8)
-	a = append(a, keyMethod.String(knownMethods[m]),
-		keyServerAddr.String(host), keyServerPort.Int(port),
-		keyFull.String(redactedURL(req)))
-	if m == 0 {
-		a = append(a, keyMethodOriginal.String(req.Method))
-	}
-	if ua := req.UserAgent(); ua != "" {
-		a = append(a, keyUserAgent.String(ua))
-	}
-	return a
-}
-
-func endClientSpan(span trace.Span, k clientKey, err error) {
+// endClientSpan sets all attributes in one call, when the span records,
+// and ends it.
+func endClientSpan(span trace.Span, req *http.Request, k clientKey, err error) {
 	if span.IsRecording() {
+		buf := attrPool.Get().(*[16]attribute.KeyValue)
+		a := append(buf[:0], keyMethod.String(knownMethods[k.method]),
+			keyServerAddr.String(k.host), keyServerPort.Int(k.port),
+			keyFull.String(redactedURL(req)))
+		if k.method == 0 {
+			a = append(a, keyMethodOriginal.String(req.Method))
+		}
+		if ua := req.UserAgent(); ua != "" {
+			a = append(a, keyUserAgent.String(ua))
+		}
 		if k.status != 0 {
-			span.SetAttributes(keyStatus.Int(int(k.status)))
+			a = append(a, keyStatus.Int(int(k.status)))
 		}
 		if k.errType != "" {
-			span.SetAttributes(keyErrorType.String(k.errType))
+			a = append(a, keyErrorType.String(k.errType))
 		}
+		span.SetAttributes(a...)
+		attrPool.Put(buf)
 		if err != nil {
 			span.RecordError(err)
 			span.SetStatus(codes.Error, k.errType)
