@@ -142,7 +142,10 @@ func ExampleChaosTransport() {
 		Rules: []resilience.ChaosRule{{Probability: 1,
 			Fault: resilience.Fault{Abort: true}}},
 	})
-	_, err := (&http.Client{Transport: tr}).Get("http://127.0.0.1:1/")
+	resp, err := (&http.Client{Transport: tr}).Get("http://127.0.0.1:1/")
+	if err == nil {
+		_ = resp.Body.Close()
+	}
 	fmt.Println(errors.Is(err, resilience.ErrInjectedAbort))
 	// Output: true
 }
@@ -169,7 +172,12 @@ func ExampleResendCount() {
 	tr := resilience.NewTransport(inner, resilience.WithoutBreaker(),
 		resilience.WithMaxAttempts(2),
 		resilience.WithBackoff(time.Millisecond, time.Millisecond))
-	resp, _ := tr.RoundTrip(httptest.NewRequest("GET", "http://127.0.0.1/", nil))
+	resp, err := tr.RoundTrip(httptest.NewRequest("GET", "http://127.0.0.1/", nil))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = resp.Body.Close()
 	fmt.Println(resp.StatusCode)
 	// Output:
 	// attempt 0

@@ -211,7 +211,7 @@ func (t *Transport) send(
 	var resp *http.Response
 	err := br.Execute(ctx, func(context.Context) error {
 		var err error
-		resp, err = t.attempt(req)
+		resp, err = t.attempt(req) //nolint:bodyclose // returned to the caller
 		if err == nil && t.cfg.failureStatus(resp.StatusCode) {
 			return &StatusError{Code: resp.StatusCode}
 		}
