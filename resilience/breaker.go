@@ -286,7 +286,7 @@ func (b *Breaker) report(ctx context.Context, t transition) {
 		return
 	}
 	b.logger.LogAttrs(ctx, slog.LevelWarn,
-		"resilience: breaker "+b.name+" "+t.to.String(),
+		"resilience: breaker state changed",
 		slog.String("breaker", b.name),
 		slog.String("from", t.from.String()),
 		slog.String("to", t.to.String()),

@@ -267,7 +267,7 @@ func TestBreakerReportsTripCountsInLogAndSpanEvent(t *testing.T) {
 	}
 	span.End()
 
-	lines := tel.logLines("breaker pricing open")
+	lines := tel.logLines("breaker state changed")
 	if len(lines) != 1 {
 		t.Fatalf("got %d state-change log lines, want 1: %s", len(lines),
 			tel.logs.String())

@@ -2,11 +2,14 @@ package resilience_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/vigil-go/vigil/health"
 	"github.com/vigil-go/vigil/middleware"
 	"github.com/vigil-go/vigil/resilience"
 )
@@ -133,5 +136,25 @@ func TestChaosAbortThroughMiddlewareHandler(t *testing.T) {
 	}
 	if !marked {
 		t.Error("server span not marked with the injected fault")
+	}
+}
+
+// A breaker is what health.Breaker checks: closed passes, half-open is
+// degraded, open fails.
+func TestBreakerSatisfiesHealthCheck(t *testing.T) {
+	b := resilience.NewBreaker(resilience.WithName("pricing"),
+		resilience.WithConsecutiveFailures(1),
+		resilience.WithOpenTimeout(30*time.Millisecond))
+	check := health.Breaker(b)
+	if err := check(context.Background()); err != nil {
+		t.Errorf("closed: %v", err)
+	}
+	_ = b.Execute(context.Background(), func(context.Context) error { return errDown })
+	if err := check(context.Background()); err == nil {
+		t.Error("open breaker passed the health check")
+	}
+	waitHalfOpen(t, b)
+	if err := check(context.Background()); !errors.Is(err, health.ErrDegraded) {
+		t.Errorf("half-open: %v, want ErrDegraded", err)
 	}
 }

@@ -155,7 +155,7 @@ func TestTransportDrivesBreakerThroughStates(t *testing.T) {
 			t.Errorf("%s->%s transitions = %d, want 1", step[0], step[1], got)
 		}
 	}
-	if got := len(tel.logLines("resilience: breaker")); got != 3 {
+	if got := len(tel.logLines("resilience: breaker state changed")); got != 3 {
 		t.Errorf("%d state-change log lines, want 3", got)
 	}
 	if got := tel.mustValue("vigil.breaker.calls", name(host),
