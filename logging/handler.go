@@ -138,8 +138,6 @@ func (h *handler) WithGroup(name string) slog.Handler {
 }
 
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
-	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-
 	seen := h.top
 	if len(h.open) > 0 {
 		seen |= idKeyOf(h.open[0].name)
@@ -149,24 +147,23 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 			return true
 		})
 	}
-	var buf [3]slog.Attr
-	out.AddAttrs(correlation(ctx, seen, buf[:0])...)
 
-	if len(h.open) == 0 {
-		r.Attrs(func(a slog.Attr) bool {
-			a, _ = h.red.attr(a)
-			out.AddAttrs(a)
-			return true
-		})
-		return h.inner.Handle(ctx, out)
-	}
-	as := make([]slog.Attr, 0, r.NumAttrs())
+	// Collect everything first and add it in one call, so the record
+	// grows its attribute slice at most once.
+	var stack [16]slog.Attr
+	as := appendCorrelation(stack[:0], ctx, seen)
+	ids := len(as)
 	r.Attrs(func(a slog.Attr) bool {
 		a, _ = h.red.attr(a)
 		as = append(as, a)
 		return true
 	})
-	out.AddAttrs(h.nest(as))
+	if len(h.open) > 0 {
+		as = append(as[:ids], h.nest(as[ids:]))
+	}
+
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	out.AddAttrs(as...)
 	return h.inner.Handle(ctx, out)
 }
 
@@ -182,9 +179,9 @@ func (h *handler) nest(as []slog.Attr) slog.Attr {
 	return as[0]
 }
 
-// correlation appends to dst the IDs found in ctx whose keys are not in
-// seen.
-func correlation(ctx context.Context, seen idKeys, dst []slog.Attr) []slog.Attr {
+// appendCorrelation appends to dst the IDs found in ctx whose keys are
+// not in seen.
+func appendCorrelation(dst []slog.Attr, ctx context.Context, seen idKeys) []slog.Attr {
 	if ctx == nil {
 		return dst
 	}
