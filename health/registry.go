@@ -96,8 +96,9 @@ func (r *Registry) Draining() bool { return r.draining.Load() }
 
 // Close stops background checks and cancels the context of every run in
 // flight. It waits for the background loops but not for check functions,
-// which end when they honour their context. Probes after Close report the
-// cancellation. Close is idempotent.
+// which end when they honour their context. Probes after Close still
+// answer, but every new run starts with a cancelled context. Close is
+// idempotent.
 func (r *Registry) Close() {
 	r.mu.Lock()
 	r.closed = true
@@ -129,7 +130,6 @@ func (r *Registry) Evaluate(ctx context.Context, p Probe, exclude ...string) Rep
 		res, wait := c.lookup(now)
 		if wait != nil {
 			waiting = append(waiting, pending{len(rep.Checks), c, wait})
-			res = Result{Name: c.Name, Optional: c.Optional, Probes: c.Probes}
 		}
 		rep.Checks = append(rep.Checks, res)
 	}

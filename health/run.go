@@ -51,8 +51,9 @@ func newCheck(reg *Registry, c Check) *check {
 	}
 }
 
-// lookup returns the result a probe should report now, or, when it must
-// wait, a channel that is closed once the run it waits for has settled.
+// lookup returns the result a probe should report now or, when it must
+// wait, the previous result and a channel that is closed once the run it
+// waits for has settled.
 // It starts a run only when none is in flight, so a hanging check is never
 // started twice.
 func (c *check) lookup(now time.Time) (Result, <-chan struct{}) {
@@ -65,9 +66,9 @@ func (c *check) lookup(now time.Time) (Result, <-chan struct{}) {
 		if r.done { // timed out and still running
 			return c.last, nil
 		}
-		return Result{}, r.settled
+		return c.last, r.settled
 	}
-	return Result{}, c.startLocked().settled
+	return c.last, c.startLocked().settled
 }
 
 // latest returns the last settled result.
@@ -150,9 +151,6 @@ func (c *check) settle(r *run, start time.Time, err error, final bool) {
 
 	prev := c.last
 	c.last = c.resultOf(err, now, now.Sub(start))
-	if err == errTimeout {
-		c.last.Duration = c.Timeout
-	}
 	c.reg.observe(c, prev, c.last)
 }
 
@@ -165,7 +163,7 @@ func (c *check) resultOf(err error, now time.Time, d time.Duration) Result {
 		res.LastSuccess = now
 		return res
 	case errTimeout:
-		res.Error = c.timedOut
+		res.Error, res.Duration = c.timedOut, c.Timeout
 	default:
 		res.Error = scrub(err.Error())
 	}
