@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ListProducts returns the catalog ordered by ID.
+func (s *Store) ListProducts(ctx context.Context) ([]Product, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, price_cents FROM products ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list products: %w", err)
+	}
+	defer rows.Close()
+	var out []Product
+	for rows.Next() {
+		var p Product
+		if err := rows.Scan(&p.ID, &p.Name, &p.PriceCents); err != nil {
+			return nil, fmt.Errorf("store: list products: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list products: %w", err)
+	}
+	return out, nil
+}
+
+// GetProduct returns one product, or [ErrNotFound].
+func (s *Store) GetProduct(ctx context.Context, id int64) (Product, error) {
+	p := Product{ID: id}
+	err := s.db.QueryRowContext(ctx, s.d.rebind(
+		`SELECT name, price_cents FROM products WHERE id = ?`), id).Scan(&p.Name, &p.PriceCents)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Product{}, ErrNotFound
+	case err != nil:
+		return Product{}, fmt.Errorf("store: get product %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// CreateOrder records an order of qty units of one product for
+// totalCents, in one transaction. An unknown product is [ErrNotFound].
+func (s *Store) CreateOrder(ctx context.Context, productID int64, qty int,
+	totalCents int64) (Order, error) {
+	if qty <= 0 {
+		return Order{}, fmt.Errorf("store: create order: quantity %d", qty)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Order{}, fmt.Errorf("store: create order: %w", err)
+	}
+	defer tx.Rollback()
+	var price int64
+	err = tx.QueryRowContext(ctx, s.d.rebind(
+		`SELECT price_cents FROM products WHERE id = ?`), productID).Scan(&price)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, ErrNotFound
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("store: create order: %w", err)
+	}
+	items := []Item{{ProductID: productID, Quantity: qty, PriceCents: price}}
+	o, err := s.insertOrder(ctx, tx, "web", totalCents, items)
+	if err != nil {
+		return Order{}, fmt.Errorf("store: create order: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Order{}, fmt.Errorf("store: create order: %w", err)
+	}
+	return o, nil
+}
+
+func (s *Store) insertOrder(ctx context.Context, tx *sql.Tx, customer string,
+	total int64, items []Item) (Order, error) {
+	o := Order{Customer: customer, TotalCents: total,
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), Items: items}
+	err := tx.QueryRowContext(ctx, s.d.rebind(
+		`INSERT INTO orders (customer, total_cents, created_at_ms) VALUES (?, ?, ?) RETURNING id`),
+		customer, total, o.CreatedAt.UnixMilli()).Scan(&o.ID)
+	if err != nil {
+		return Order{}, err
+	}
+	for _, it := range items {
+		if _, err := tx.ExecContext(ctx, s.d.rebind(
+			`INSERT INTO order_items (order_id, product_id, quantity, price_cents)
+			VALUES (?, ?, ?, ?)`), o.ID, it.ProductID, it.Quantity, it.PriceCents); err != nil {
+			return Order{}, err
+		}
+	}
+	return o, nil
+}
+
+// OrdersNPlusOne returns the latest limit orders with their items the slow
+// way on purpose: one query for the orders, then one query per order for
+// its items. Inside a request scope dbsql reports the repeated shape.
+func (s *Store) OrdersNPlusOne(ctx context.Context, limit int) ([]Order, error) {
+	orders, err := s.latestOrders(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	q := s.d.rebind(`SELECT product_id, quantity, price_cents FROM order_items
+		WHERE order_id = ? ORDER BY id`)
+	for i := range orders {
+		rows, err := s.db.QueryContext(ctx, q, orders[i].ID)
+		if err != nil {
+			return nil, fmt.Errorf("store: order items: %w", err)
+		}
+		orders[i].Items, err = scanItems(rows)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return orders, nil
+}
+
+func (s *Store) latestOrders(ctx context.Context, limit int) ([]Order, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(
+		`SELECT id, customer, total_cents, created_at_ms FROM orders ORDER BY id DESC LIMIT ?`), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list orders: %w", err)
+	}
+	defer rows.Close()
+	var out []Order
+	for rows.Next() {
+		var o Order
+		var ms int64
+		if err := rows.Scan(&o.ID, &o.Customer, &o.TotalCents, &ms); err != nil {
+			return nil, fmt.Errorf("store: list orders: %w", err)
+		}
+		o.CreatedAt = time.UnixMilli(ms).UTC()
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list orders: %w", err)
+	}
+	return out, nil
+}
+
+func scanItems(rows *sql.Rows) ([]Item, error) {
+	defer rows.Close()
+	var items []Item
+	for rows.Next() {
+		var it Item
+		if err := rows.Scan(&it.ProductID, &it.Quantity, &it.PriceCents); err != nil {
+			return nil, fmt.Errorf("store: order items: %w", err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: order items: %w", err)
+	}
+	return items, nil
+}
+
+// OrdersJoin returns the same data as [Store.OrdersNPlusOne] with one
+// query.
+func (s *Store) OrdersJoin(ctx context.Context, limit int) ([]Order, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(
+		`SELECT o.id, o.customer, o.total_cents, o.created_at_ms,
+			i.product_id, i.quantity, i.price_cents
+		FROM (SELECT * FROM orders ORDER BY id DESC LIMIT ?) o
+		JOIN order_items i ON i.order_id = o.id
+		ORDER BY o.id DESC, i.id`), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list orders: %w", err)
+	}
+	defer rows.Close()
+	var out []Order
+	for rows.Next() {
+		var o Order
+		var it Item
+		var ms int64
+		if err := rows.Scan(&o.ID, &o.Customer, &o.TotalCents, &ms,
+			&it.ProductID, &it.Quantity, &it.PriceCents); err != nil {
+			return nil, fmt.Errorf("store: list orders: %w", err)
+		}
+		if n := len(out); n > 0 && out[n-1].ID == o.ID {
+			out[n-1].Items = append(out[n-1].Items, it)
+			continue
+		}
+		o.CreatedAt = time.UnixMilli(ms).UTC()
+		o.Items = []Item{it}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list orders: %w", err)
+	}
+	return out, nil
+}
