@@ -72,6 +72,18 @@ func TestHTTPGetComparesStatus(t *testing.T) {
 	srv.Client().CloseIdleConnections()
 }
 
+func TestHTTPGetErrorHidesURLPassword(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	url := strings.Replace(closed.URL, "http://", "http://probe:s3cret@", 1)
+	r := newTestRegistry(t)
+	mustRegister(t, r, Check{Name: "upstream", Func: HTTPGet(nil, url, 0)})
+	body := serve(r.Handler(), http.MethodGet, "/readyz?verbose").Body.String()
+	if strings.Contains(body, "s3cret") || !strings.Contains(body, "[-]upstream failed: health: http get:") {
+		t.Fatalf("verbose output leaks or lacks the error: %q", body)
+	}
+}
+
 func TestTCPDialsAddress(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -3,6 +3,7 @@ package health_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -145,4 +146,35 @@ func ExampleHeap() {
 	check := health.Heap(64 << 30)
 	fmt.Println(check(context.Background()))
 	// Output: <nil>
+}
+
+// The JSON report lists every check with its status and error.
+func ExampleRegistry_JSONHandler() {
+	reg := health.New()
+	defer reg.Close()
+	_ = reg.Register(health.Check{Name: "cache", Optional: true,
+		Func: func(context.Context) error { return errors.New("evicting") }})
+
+	rec := httptest.NewRecorder()
+	reg.JSONHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	var doc struct {
+		Status string
+		Checks map[string][]struct{ Status, Output string }
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &doc)
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"), doc.Status,
+		doc.Checks["cache"][0].Status, doc.Checks["cache"][0].Output)
+	// Output: 200 application/health+json warn warn evicting
+}
+
+// A background check runs on its own schedule; probes only read its last
+// result.
+func ExampleCheck_interval() {
+	reg := health.New()
+	defer reg.Close()
+	_ = reg.Register(health.Check{Name: "disk", Interval: 10 * time.Second,
+		Func: func(context.Context) error { return nil }})
+	// The first probe waits for the first run; later ones never wait.
+	fmt.Println(reg.Evaluate(context.Background(), health.Readiness).Status)
+	// Output: pass
 }

@@ -14,7 +14,11 @@ import (
 // slow check. One second of caching bounds every check to about one run per
 // second however many probers ask.
 const (
-	DefaultTimeout  = 800 * time.Millisecond
+	// DefaultTimeout bounds a check run when neither [Check.Timeout] nor
+	// [WithTimeout] sets it.
+	DefaultTimeout = 800 * time.Millisecond
+	// DefaultCacheTTL is how long a result is reused when neither
+	// [Check.TTL] nor [WithCacheTTL] sets it.
 	DefaultCacheTTL = time.Second
 )
 
