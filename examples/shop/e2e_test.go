@@ -1,0 +1,280 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vigil-go/vigil/internal/testsvc"
+)
+
+// app is the reference app running as a child process.
+type app struct {
+	cmd   *exec.Cmd
+	base  string // shop URL
+	admin string // shop admin URL
+
+	mu    sync.Mutex
+	lines []map[string]any // JSON log lines from stdout
+	raw   []string
+	done  chan struct{}
+}
+
+// buildApp compiles the reference app once per test binary.
+var buildApp = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "vigil-shop-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "shop")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// startApp runs the reference app with env on free loopback ports and stops
+// it with SIGTERM when the test ends.
+func startApp(t *testing.T, env ...string) *app {
+	t.Helper()
+	bin, err := buildApp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
+	addr := fmt.Sprintf("127.0.0.1:%d", testsvc.FreePort(t))
+	admin := fmt.Sprintf("127.0.0.1:%d", testsvc.FreePort(t))
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(),
+		"SHOP_ADDR="+addr,
+		"SHOP_ADMIN_ADDR="+admin,
+		fmt.Sprintf("PRICING_ADDR=127.0.0.1:%d", testsvc.FreePort(t)),
+		fmt.Sprintf("PRICING_ADMIN_ADDR=127.0.0.1:%d", testsvc.FreePort(t)),
+	)
+	cmd.Env = append(cmd.Env, env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	a := &app{cmd: cmd, base: "http://" + addr, admin: "http://" + admin,
+		done: make(chan struct{})}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go a.readLogs(stdout)
+	t.Cleanup(func() { a.stop(t) })
+	a.waitReady(t)
+	return a
+}
+
+func (a *app) readLogs(r io.Reader) {
+	defer close(a.done)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		line := sc.Text()
+		a.mu.Lock()
+		a.raw = append(a.raw, line)
+		if json.Unmarshal([]byte(line), &m) == nil {
+			a.lines = append(a.lines, m)
+		}
+		a.mu.Unlock()
+	}
+}
+
+// logLine returns the first log line for which match is true, waiting a
+// little for the app to write it.
+func (a *app) logLine(t *testing.T, match func(map[string]any) bool) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		a.mu.Lock()
+		for _, m := range a.lines {
+			if match(m) {
+				a.mu.Unlock()
+				return m
+			}
+		}
+		a.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t.Fatalf("no matching log line; stdout was:\n%s", strings.Join(a.raw, "\n"))
+	return nil
+}
+
+func (a *app) waitReady(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(a.base + "/products")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case <-a.done:
+			t.Fatal("reference app exited before it was ready")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatal("reference app not ready within 30s")
+}
+
+func (a *app) stop(t *testing.T) {
+	_ = a.cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan error, 1)
+	go func() { <-a.done; exited <- a.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("reference app exited with %v after SIGTERM", err)
+		}
+	case <-time.After(15 * time.Second):
+		_ = a.cmd.Process.Kill()
+		<-exited
+		t.Error("reference app did not stop within 15s of SIGTERM")
+	}
+}
+
+func get(t *testing.T, url string, header map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+// TestEndToEndTraceSpansShopAndPricingInJaeger runs the reference app against
+// a real Jaeger and checks that one request is one trace across both
+// services, that the access log names that trace, and that /metrics holds
+// the golden signals by route.
+func TestEndToEndTraceSpansShopAndPricingInJaeger(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test builds the app and starts Jaeger")
+	}
+	j := testsvc.StartJaeger(t)
+	a := startApp(t,
+		"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+j.OTLPGRPC,
+		"OTEL_BSP_SCHEDULE_DELAY=100",
+	)
+
+	const reqID = "e2e-request-1"
+	resp, body := get(t, a.base+"/products/2", map[string]string{"X-Request-ID": reqID})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /products/2: %s %s", resp.Status, body)
+	}
+	if got := resp.Header.Get("X-Request-ID"); got != reqID {
+		t.Fatalf("response X-Request-ID = %q, want %q", got, reqID)
+	}
+
+	access := a.logLine(t, func(m map[string]any) bool {
+		return m["request_id"] == reqID && m["route"] == "/products/{id}"
+	})
+	traceID, _ := access["trace_id"].(string)
+	if len(traceID) != 32 {
+		t.Fatalf("access log trace_id = %q, want 32 hex digits; line %v", traceID, access)
+	}
+
+	tr := waitTrace(t, j, traceID, 3)
+	server := findSpan(t, tr, "shop", "GET /products/{id}")
+	client := findChild(t, tr, server.SpanID, "shop")
+	pricing := findChild(t, tr, client.SpanID, "pricing")
+	if pricing.OperationName != "GET /prices/{id}" {
+		t.Errorf("pricing span name = %q, want %q", pricing.OperationName, "GET /prices/{id}")
+	}
+	// The transport carries X-Request-ID, so the pricing service adopts it.
+	for _, s := range []testsvc.JaegerSpan{server, pricing} {
+		if v, _ := s.Tag("vigil.request_id"); v != reqID {
+			t.Errorf("span %q vigil.request_id = %v, want %s", s.OperationName, v, reqID)
+		}
+	}
+
+	_, metrics := get(t, a.admin+"/metrics", nil)
+	for _, want := range []string{
+		`http_server_request_duration_seconds_bucket{`,
+		`http_route="/products/{id}"`,
+		`http_server_active_requests{`,
+		`http_client_request_duration_seconds_bucket{`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func waitTrace(t *testing.T, j *testsvc.Jaeger, traceID string, spans int) *testsvc.JaegerTrace {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		tr, err := j.Trace(ctx, traceID)
+		cancel()
+		if err == nil && len(tr.Spans) >= spans {
+			return tr
+		}
+		last = err
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("Jaeger has no trace %s with %d spans: %v", traceID, spans, last)
+	return nil
+}
+
+func findSpan(t *testing.T, tr *testsvc.JaegerTrace, service, name string) testsvc.JaegerSpan {
+	t.Helper()
+	for _, s := range tr.Spans {
+		if s.OperationName == name && tr.Service(s) == service {
+			return s
+		}
+	}
+	t.Fatalf("trace has no %s span %q; spans: %s", service, name, describe(tr))
+	return testsvc.JaegerSpan{}
+}
+
+func findChild(t *testing.T, tr *testsvc.JaegerTrace, parent, service string) testsvc.JaegerSpan {
+	t.Helper()
+	for _, s := range tr.Spans {
+		if s.Parent() == parent && tr.Service(s) == service {
+			return s
+		}
+	}
+	t.Fatalf("trace has no %s child of span %s; spans: %s", service, parent, describe(tr))
+	return testsvc.JaegerSpan{}
+}
+
+func describe(tr *testsvc.JaegerTrace) string {
+	var b strings.Builder
+	for _, s := range tr.Spans {
+		fmt.Fprintf(&b, "\n  %s %s %q parent=%s", tr.Service(s), s.SpanID,
+			s.OperationName, s.Parent())
+	}
+	return b.String()
+}

@@ -1,0 +1,64 @@
+// Command shop is vigil's reference app: a small JSON shop API that prices
+// its products through a second service (pricing) and shows every request
+// as a trace, as golden-signal metrics and as one JSON log line.
+//
+// With no configuration it runs both services in one process on loopback
+// ports, with embedded storage, exporting no traces:
+//
+//	go run ./examples/shop
+//
+// Environment (all optional):
+//
+//	SHOP_ROLE           all (default), shop or pricing
+//	SHOP_ADDR           shop API listener        (127.0.0.1:8080)
+//	SHOP_ADMIN_ADDR     shop /metrics listener   (127.0.0.1:9464)
+//	PRICING_ADDR        pricing API listener     (127.0.0.1:8081)
+//	PRICING_ADMIN_ADDR  pricing /metrics         (127.0.0.1:9465)
+//	PRICING_URL         pricing base URL the shop calls (http://PRICING_ADDR)
+//	OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, ... as read by vigil.Start
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, configFromEnv(os.Getenv), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "shop:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the reference app's configuration, read from the environment.
+type config struct {
+	Role             string
+	Addr             string
+	AdminAddr        string
+	PricingAddr      string
+	PricingAdminAddr string
+	PricingURL       string
+}
+
+func configFromEnv(getenv func(string) string) config {
+	or := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		Role:             or("SHOP_ROLE", "all"),
+		Addr:             or("SHOP_ADDR", "127.0.0.1:8080"),
+		AdminAddr:        or("SHOP_ADMIN_ADDR", "127.0.0.1:9464"),
+		PricingAddr:      or("PRICING_ADDR", "127.0.0.1:8081"),
+		PricingAdminAddr: or("PRICING_ADMIN_ADDR", "127.0.0.1:9465"),
+	}
+	c.PricingURL = or("PRICING_URL", "http://"+c.PricingAddr)
+	return c
+}

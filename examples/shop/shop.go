@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+)
+
+// shop is the reference service: a small JSON API over a product catalog
+// that prices every product through the pricing service.
+type shop struct {
+	store   catalog
+	pricing *pricingClient
+	log     *slog.Logger
+}
+
+// routes returns the shop's API on a Go 1.22+ ServeMux, whose patterns
+// become the span names and the http.route attribute.
+func (s *shop) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /products", s.listProducts)
+	mux.HandleFunc("GET /products/{id}", s.getProduct)
+	mux.HandleFunc("POST /orders", s.createOrder)
+	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) {
+		panic("deliberate panic to show recovery in traces and logs")
+	})
+	return mux
+}
+
+type productView struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	PriceCents int64  `json:"price_cents"`
+	Currency   string `json:"currency"`
+}
+
+func (s *shop) listProducts(w http.ResponseWriter, r *http.Request) {
+	products, err := s.store.ListProducts(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]productView, 0, len(products))
+	for _, p := range products {
+		out = append(out, productView{ID: p.ID, Name: p.Name,
+			PriceCents: p.PriceCents, Currency: "EUR"})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *shop) getProduct(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	p, err := s.store.GetProduct(r.Context(), id)
+	if errors.Is(err, errNotFound) {
+		writeError(w, http.StatusNotFound, "no such product")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	price, err := s.pricing.Price(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, productView{ID: p.ID, Name: p.Name,
+		PriceCents: price.Cents, Currency: price.Currency})
+}
+
+type orderRequest struct {
+	ProductID int64 `json:"product_id"`
+	Quantity  int   `json:"quantity"`
+}
+
+func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
+	var req orderRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	if err := dec.Decode(&req); err != nil || req.ProductID <= 0 ||
+		req.Quantity <= 0 || req.Quantity > 1000 {
+		writeError(w, http.StatusBadRequest,
+			"body must be {\"product_id\": >0, \"quantity\": 1..1000}")
+		return
+	}
+	price, err := s.pricing.Price(r.Context(), req.ProductID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.store.CreateOrder(r.Context(), req.ProductID, req.Quantity,
+		price.Cents*int64(req.Quantity))
+	if errors.Is(err, errNotFound) {
+		writeError(w, http.StatusNotFound, "no such product")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, o)
+}
+
+// fail answers 502 when a dependency failed and logs the cause with the
+// request's context, so the line carries the trace and request IDs.
+func (s *shop) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "request failed", "error", err)
+	writeError(w, http.StatusBadGateway, "a dependency failed; see logs")
+}
+
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, "id must be a positive integer")
+		return 0, false
+	}
+	return id, true
+}
