@@ -412,3 +412,18 @@ func TestBreakerNameAndStateNameContract(t *testing.T) {
 		t.Errorf("default name = %q", got)
 	}
 }
+
+func TestBreakerCountIntervalClearsClosedCounts(t *testing.T) {
+	b := resilience.NewBreaker(resilience.WithConsecutiveFailures(2),
+		resilience.WithCountInterval(300*time.Millisecond))
+	_ = b.Execute(context.Background(), func(context.Context) error { return errDown })
+	time.Sleep(600 * time.Millisecond) // the interval ends, counts clear
+	_ = b.Execute(context.Background(), func(context.Context) error { return errDown })
+	if got := b.StateName(); got != "closed" {
+		t.Errorf("state = %s, want closed: failures in different intervals", got)
+	}
+	_ = b.Execute(context.Background(), func(context.Context) error { return errDown })
+	if got := b.StateName(); got != "open" {
+		t.Errorf("state = %s, want open: two failures in one interval", got)
+	}
+}

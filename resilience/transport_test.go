@@ -506,3 +506,37 @@ func TestTransportReplaysBodyFromGetBody(t *testing.T) {
 		t.Errorf("bodies = %q", s.bodies)
 	}
 }
+
+func TestTransportCustomFailureAndRetryStatuses(t *testing.T) {
+	tel := newTelemetry(t)
+	s, srv := newServer(t, status(500), status(429))
+	var seen []int
+	tr := resilience.NewTransport(nil, noJitter,
+		resilience.WithMeterProvider(tel.mp),
+		resilience.WithRetryStatus(func(code int) bool { return code == 500 }),
+		resilience.WithFailureStatus(func(code int) bool { return code == 429 }),
+		resilience.WithClassifier(func(ctx context.Context, err error) resilience.Outcome {
+			var se *resilience.StatusError
+			if errors.As(err, &se) {
+				seen = append(seen, se.Code)
+				if se.Error() != "resilience: status 429" {
+					t.Errorf("StatusError text = %q", se.Error())
+				}
+			}
+			return resilience.DefaultClassifier(ctx, err)
+		}))
+	defer tr.CloseIdleConnections()
+	resp, err := get(t, &http.Client{Transport: tr}, context.Background(), srv.URL)
+	if err != nil || resp.StatusCode != 429 || s.hits.Load() != 2 {
+		t.Fatalf("%v, %v after %d hits: want 500 retried, then 429 returned",
+			resp, err, s.hits.Load())
+	}
+	if len(seen) != 1 || seen[0] != 429 {
+		t.Errorf("classifier saw statuses %v, want [429]", seen)
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if got := tel.mustValue("vigil.breaker.calls", name(host),
+		outcome("success")); got != 1 {
+		t.Errorf("successes = %d, want 1 (the 500)", got)
+	}
+}
