@@ -214,7 +214,7 @@ func TestTimeoutIsReportedAtDeadline(t *testing.T) {
 
 func TestTimedOutCheckRunsAgainOnlyAfterItReturns(t *testing.T) {
 	r := newTestRegistry(t, WithCacheTTL(-1))
-	c := &counter{delay: 100 * time.Millisecond, ignoreCtx: true}
+	c := &counter{delay: 300 * time.Millisecond, ignoreCtx: true}
 	mustRegister(t, r, Check{Name: "slow", Func: c.check, Timeout: 10 * time.Millisecond})
 	for range 3 {
 		r.Evaluate(t.Context(), Readiness)
@@ -222,12 +222,12 @@ func TestTimedOutCheckRunsAgainOnlyAfterItReturns(t *testing.T) {
 	if got := c.starts.Load(); got != 1 {
 		t.Fatalf("starts while in flight = %d, want 1", got)
 	}
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(400 * time.Millisecond)
 	r.Evaluate(t.Context(), Readiness)
 	if got := c.starts.Load(); got != 2 {
 		t.Fatalf("starts after the run returned = %d, want 2", got)
 	}
-	time.Sleep(150 * time.Millisecond) // let the second sleep end
+	time.Sleep(350 * time.Millisecond) // let the second sleep end
 }
 
 func TestTimedOutOptionalCheckWarns(t *testing.T) {
