@@ -149,12 +149,13 @@ func (a *app) stop(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		_ = a.cmd.Process.Kill()
-		<-exited
+		_ = <-exited
 		t.Error("reference app did not stop within 15s of SIGTERM")
 	}
 }
 
-func get(t *testing.T, url string, header map[string]string) (*http.Response, string) {
+// get sends a GET and returns the status, response header and body.
+func get(t *testing.T, url string, header map[string]string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
@@ -169,7 +170,7 @@ func get(t *testing.T, url string, header map[string]string) (*http.Response, st
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
+	return resp.StatusCode, resp.Header, string(body)
 }
 
 // TestEndToEndTraceSpansShopAndPricingInJaeger runs the reference app against
@@ -187,11 +188,11 @@ func TestEndToEndTraceSpansShopAndPricingInJaeger(t *testing.T) {
 	)
 
 	const reqID = "e2e-request-1"
-	resp, body := get(t, a.base+"/products/2", map[string]string{"X-Request-ID": reqID})
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /products/2: %s %s", resp.Status, body)
+	status, header, body := get(t, a.base+"/products/2", map[string]string{"X-Request-ID": reqID})
+	if status != http.StatusOK {
+		t.Fatalf("GET /products/2: %d %s", status, body)
 	}
-	if got := resp.Header.Get("X-Request-ID"); got != reqID {
+	if got := header.Get("X-Request-ID"); got != reqID {
 		t.Fatalf("response X-Request-ID = %q, want %q", got, reqID)
 	}
 
@@ -217,7 +218,7 @@ func TestEndToEndTraceSpansShopAndPricingInJaeger(t *testing.T) {
 		}
 	}
 
-	_, metrics := get(t, a.admin+"/metrics", nil)
+	_, _, metrics := get(t, a.admin+"/metrics", nil)
 	for _, want := range []string{
 		`http_server_request_duration_seconds_bucket{`,
 		`http_route="/products/{id}"`,

@@ -178,10 +178,13 @@ func stopProcess(t testing.TB, cmd *exec.Cmd, logf *os.File) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil {
+			t.Logf("testsvc: %s exited: %v", cmd.Path, err)
+		}
 	case <-time.After(10 * time.Second):
 		_ = cmd.Process.Kill()
-		<-done
+		_ = <-done
 		t.Logf("testsvc: %s did not stop on SIGTERM, killed", cmd.Path)
 	}
 	_ = logf.Close()
