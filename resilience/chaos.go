@@ -66,8 +66,10 @@ type ChaosRule struct {
 // nothing is injected unless Enabled is true. The first rule matching a
 // request decides; a request matching no rule passes untouched.
 type ChaosConfig struct {
+	// Enabled switches injection on; false (the default) injects nothing.
 	Enabled bool
-	Rules   []ChaosRule
+	// Rules are tried in order; the first whose selectors match decides.
+	Rules []ChaosRule
 }
 
 // ChaosConfigFromEnv builds a one-rule ChaosConfig from environment
