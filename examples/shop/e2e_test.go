@@ -149,8 +149,7 @@ func (a *app) stop(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		_ = a.cmd.Process.Kill()
-		_ = <-exited
-		t.Error("reference app did not stop within 15s of SIGTERM")
+		t.Errorf("reference app did not stop within 15s of SIGTERM (killed: %v)", <-exited)
 	}
 }
 

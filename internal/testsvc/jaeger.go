@@ -184,8 +184,7 @@ func stopProcess(t testing.TB, cmd *exec.Cmd, logf *os.File) {
 		}
 	case <-time.After(10 * time.Second):
 		_ = cmd.Process.Kill()
-		_ = <-done
-		t.Logf("testsvc: %s did not stop on SIGTERM, killed", cmd.Path)
+		t.Logf("testsvc: %s did not stop on SIGTERM, killed: %v", cmd.Path, <-done)
 	}
 	_ = logf.Close()
 }
