@@ -7,9 +7,13 @@ import (
 	"strings"
 )
 
+// defaultPort is the OTLP gRPC port, used for a URL without a port.
+const defaultPort = "4317"
+
 // parseEndpoint splits an endpoint as accepted by [WithEndpoint] into the
 // host:port to dial and whether to skip TLS: a URL's scheme decides,
-// otherwise insecure is returned as given. It fails unless endpoint is a
+// otherwise insecure is returned as given. A URL without a port gets
+// port 4317. It fails unless endpoint is a
 // host:port or an http(s) URL with a host.
 func parseEndpoint(endpoint string, insecure bool) (string, bool, error) {
 	if !strings.Contains(endpoint, "://") {
@@ -27,5 +31,9 @@ func parseEndpoint(endpoint string, insecure bool) (string, bool, error) {
 		return "", false, fmt.Errorf("tracing: endpoint %q: want "+
 			"host:port, http://host:port or https://host:port", endpoint)
 	}
-	return parseEndpoint(u.Host, u.Scheme == "http")
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), defaultPort)
+	}
+	return parseEndpoint(host, u.Scheme == "http")
 }

@@ -45,8 +45,10 @@ func newConfig(opts []Option) config {
 
 // WithEndpoint sets the OTLP gRPC collector address, as "host:port" or as
 // a URL: "http://host:port" connects without TLS, "https://host:port" with
-// TLS. A bare "host:port" uses TLS unless [WithInsecure] or
-// OTEL_EXPORTER_OTLP_(TRACES_)INSECURE=true says otherwise. The default
+// TLS, and a URL without a port uses 4317. A bare "host:port" uses TLS
+// unless [WithInsecure] or OTEL_EXPORTER_OTLP_(TRACES_)INSECURE=true says
+// otherwise. Other URL schemes and malformed values make [NewProvider]
+// fail. The default
 // comes from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then
 // OTEL_EXPORTER_OTLP_ENDPOINT; with neither, nothing is exported. An empty
 // string leaves the default.
