@@ -39,6 +39,16 @@ const (
 	keyRepeatCount   = attribute.Key("vigil.db.query.count")
 )
 
+// returnedRows holds the db.response.returned_rows attribute for small
+// counts, ready to pass to SetAttributes without allocating.
+var returnedRows = func() [][]attribute.KeyValue {
+	out := make([][]attribute.KeyValue, 64)
+	for i := range out {
+		out[i] = []attribute.KeyValue{keyReturnedRows.Int(i)}
+	}
+	return out
+}()
+
 // maxCachedQueries bounds the per-database cache of parsed query texts; an
 // application that inlines values into SQL produces endless distinct texts,
 // which are then parsed on every call instead of growing the cache.
@@ -69,8 +79,8 @@ type operation struct {
 	collection string
 	repeatable bool // a SELECT, counted for N+1 detection
 	startOpts  []trace.SpanStartOption
-	attrs      []attribute.KeyValue // metric attributes
-	recordOK   metric.RecordOption
+	attrs      []attribute.KeyValue  // metric attributes
+	recordOK   []metric.RecordOption // attrs as a set, passed without a new slice
 }
 
 // queryOps are the operations for one query text: running it (query or
@@ -135,7 +145,7 @@ func (t *telemetry) newOperation(name string, st statement) *operation {
 	if st.collection != "" {
 		op.attrs = append(op.attrs, keyCollection.String(st.collection))
 	}
-	op.recordOK = metric.WithAttributeSet(attribute.NewSet(op.attrs...))
+	op.recordOK = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(op.attrs...))}
 	spanAttrs := append([]attribute.KeyValue(nil), op.attrs...)
 	if st.text != "" && !t.cfg.rawQueryText {
 		spanAttrs = append(spanAttrs, keyQueryText.String(st.text))
@@ -213,6 +223,8 @@ func (t *telemetry) finish(ctx context.Context, op *operation, span trace.Span,
 	if rows >= 0 && span.IsRecording() {
 		if affected {
 			span.SetAttributes(keyRowsAffected.Int64(rows))
+		} else if rows < int64(len(returnedRows)) {
+			span.SetAttributes(returnedRows[rows]...) // no new slice
 		} else {
 			span.SetAttributes(keyReturnedRows.Int64(rows))
 		}
@@ -224,7 +236,7 @@ func (t *telemetry) finish(ctx context.Context, op *operation, span trace.Span,
 		attrs := append(op.attrs[:len(op.attrs):len(op.attrs)], keyErrorType.String(et))
 		t.duration.Record(ctx, d.Seconds(), metric.WithAttributes(attrs...))
 	} else {
-		t.duration.Record(ctx, d.Seconds(), op.recordOK)
+		t.duration.Record(ctx, d.Seconds(), op.recordOK...)
 	}
 	span.End()
 	if t.cfg.slowQuery > 0 && d >= t.cfg.slowQuery && t.cfg.logger != nil {
