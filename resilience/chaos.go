@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -56,6 +57,15 @@ type ChaosRule struct {
 	// HeaderValue, with Header, is the value the header must have; ""
 	// accepts any value.
 	HeaderValue string
+	// Baggage names a W3C baggage member the request must carry, read
+	// from the request context (where vigil's tracing middleware puts
+	// it) or else from the Baggage header; "" matches every request. A
+	// load generator can so mark the requests of a fault phase, and the
+	// mark travels to downstream services.
+	Baggage string
+	// BaggageValue, with Baggage, is the value the member must have; ""
+	// accepts any value.
+	BaggageValue string
 	// Probability in [0, 1] that a matching request gets the fault.
 	Probability float64
 
@@ -83,6 +93,7 @@ type ChaosConfig struct {
 //	VIGIL_CHAOS_PATH         path prefix
 //	VIGIL_CHAOS_METHOD       request method
 //	VIGIL_CHAOS_HEADER       header name, or name=value
+//	VIGIL_CHAOS_BAGGAGE      baggage member key, or key=value
 //
 // The rule is named "env". A malformed value is an error naming the
 // variable.
@@ -129,6 +140,7 @@ func ChaosConfigFromEnv(getenv func(string) string) (ChaosConfig, error) {
 		return err
 	})
 	r.Header, r.HeaderValue, _ = strings.Cut(env("HEADER"), "=")
+	r.Baggage, r.BaggageValue, _ = strings.Cut(env("BAGGAGE"), "=")
 	if err := errors.Join(errs...); err != nil {
 		return ChaosConfig{}, err
 	}
@@ -204,11 +216,26 @@ func (rule *ChaosRule) matches(r *http.Request) bool {
 	if !strings.HasPrefix(r.URL.Path, rule.Path) {
 		return false
 	}
+	if rule.Baggage != "" && !rule.baggageMatches(r) {
+		return false
+	}
 	if rule.Header == "" {
 		return true
 	}
 	v, ok := r.Header[http.CanonicalHeaderKey(rule.Header)]
 	return ok && (rule.HeaderValue == "" || slices.Contains(v, rule.HeaderValue))
+}
+
+func (rule *ChaosRule) baggageMatches(r *http.Request) bool {
+	m := baggage.FromContext(r.Context()).Member(rule.Baggage)
+	if m.Key() == "" {
+		if h := r.Header.Get("Baggage"); h != "" {
+			b, _ := baggage.Parse(h) // keeps the valid members
+			m = b.Member(rule.Baggage)
+		}
+	}
+	return m.Key() != "" &&
+		(rule.BaggageValue == "" || m.Value() == rule.BaggageValue)
 }
 
 // kinds lists the fault kinds rule i injects, as for [ChaosHeader].

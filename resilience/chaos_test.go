@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/baggage"
 
 	"github.com/vigil-go/vigil/resilience"
 )
@@ -67,6 +68,35 @@ func TestChaosPicksRequestsByRule(t *testing.T) {
 			}, 503},
 		{"header absent", resilience.ChaosRule{Header: "X-Chaos", Probability: 1}, 0,
 			func() *http.Request { return httptest.NewRequest("GET", "/", nil) }, 200},
+		{"baggage member in header", resilience.ChaosRule{Baggage: "vigil.chaos",
+			BaggageValue: "pricing", Probability: 1}, 0,
+			func() *http.Request {
+				r := httptest.NewRequest("GET", "/", nil)
+				r.Header.Set("Baggage", "tenant=a,vigil.chaos=pricing")
+				return r
+			}, 503},
+		{"baggage member in context", resilience.ChaosRule{Baggage: "vigil.chaos",
+			Probability: 1}, 0,
+			func() *http.Request {
+				m, _ := baggage.NewMember("vigil.chaos", "pricing")
+				b, _ := baggage.New(m)
+				return httptest.NewRequest("GET", "/", nil).WithContext(
+					baggage.ContextWithBaggage(context.Background(), b))
+			}, 503},
+		{"baggage value differs", resilience.ChaosRule{Baggage: "vigil.chaos",
+			BaggageValue: "pricing", Probability: 1}, 0,
+			func() *http.Request {
+				r := httptest.NewRequest("GET", "/", nil)
+				r.Header.Set("Baggage", "vigil.chaos=checkout")
+				return r
+			}, 200},
+		{"baggage absent", resilience.ChaosRule{Baggage: "vigil.chaos",
+			Probability: 1}, 0,
+			func() *http.Request {
+				r := httptest.NewRequest("GET", "/", nil)
+				r.Header.Set("Baggage", "not a baggage header")
+				return r
+			}, 200},
 		{"header value differs", resilience.ChaosRule{Header: "X-Chaos",
 			HeaderValue: "on", Probability: 1}, 0,
 			func() *http.Request {
@@ -237,11 +267,13 @@ func TestChaosConfigFromEnv(t *testing.T) {
 			"VIGIL_CHAOS_ENABLED": "true", "VIGIL_CHAOS_PROBABILITY": "0.5",
 			"VIGIL_CHAOS_LATENCY": "250ms", "VIGIL_CHAOS_STATUS": "503",
 			"VIGIL_CHAOS_PATH": "/price", "VIGIL_CHAOS_METHOD": "GET",
-			"VIGIL_CHAOS_HEADER": "X-Chaos=on",
+			"VIGIL_CHAOS_HEADER":  "X-Chaos=on",
+			"VIGIL_CHAOS_BAGGAGE": "vigil.chaos=pricing",
 		}, resilience.ChaosConfig{Enabled: true, Rules: []resilience.ChaosRule{{
 			Name: "env", Path: "/price", Method: "GET", Header: "X-Chaos",
-			HeaderValue: "on", Probability: 0.5,
-			Fault: resilience.Fault{Latency: 250 * time.Millisecond, Status: 503},
+			HeaderValue: "on", Baggage: "vigil.chaos", BaggageValue: "pricing",
+			Probability: 0.5,
+			Fault:       resilience.Fault{Latency: 250 * time.Millisecond, Status: 503},
 		}}}, ""},
 		{"bad probability", map[string]string{"VIGIL_CHAOS_PROBABILITY": "2"},
 			resilience.ChaosConfig{}, "VIGIL_CHAOS_PROBABILITY"},
