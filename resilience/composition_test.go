@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/vigil-go/vigil/health"
 	"github.com/vigil-go/vigil/middleware"
 	"github.com/vigil-go/vigil/resilience"
@@ -59,12 +61,22 @@ func TestTransportOutsideMiddlewareTransport(t *testing.T) {
 		middleware.Transport(probe, middleware.WithTracerProvider(tel.tp)),
 		noJitter)}
 	defer srv.Client().CloseIdleConnections()
-	resp, err := get(t, c, context.Background(), srv.URL)
+	ctx, parent := tel.span("GET /checkout") // the caller's span
+	resp, err := get(t, c, ctx, srv.URL)
+	parent.End()
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%v, %v", resp, err)
 	}
-	if got := len(tel.recorder.Ended()); got != 2 {
-		t.Errorf("got %d client spans, want one per attempt (2)", got)
+	clients := 0
+	for _, s := range tel.recorder.Ended() {
+		if s.SpanKind() == trace.SpanKindClient {
+			clients++
+		} else if _, ok := attrOf(s.Attributes(), "http.request.resend_count"); ok {
+			t.Errorf("resend count set on the non-client span %q", s.Name())
+		}
+	}
+	if clients != 2 {
+		t.Errorf("got %d client spans, want one per attempt (2)", clients)
 	}
 	if len(counts) != 2 || counts[1] != 1 {
 		t.Errorf("resend counts = %v, want [0 1]", counts)

@@ -196,9 +196,19 @@ func (t *Transport) attemptRequest(
 		}
 		r.Body = body
 	}
-	trace.SpanFromContext(ctx).SetAttributes(
-		attribute.Int("http.request.resend_count", n))
+	if span := trace.SpanFromContext(ctx); isClientSpan(span) {
+		span.SetAttributes(attribute.Int("http.request.resend_count", n))
+	}
 	return r, nil
+}
+
+// isClientSpan reports whether span is (or may be) the HTTP client span
+// of the tracing transport around this one: the attribute belongs there,
+// not on a server span when the tracing transport sits inside. Spans
+// that do not expose their kind (the SDK's do) are assumed to be.
+func isClientSpan(span trace.Span) bool {
+	k, ok := span.(interface{ SpanKind() trace.SpanKind })
+	return !ok || k.SpanKind() == trace.SpanKindClient
 }
 
 // send makes one attempt through br (if any) within the attempt timeout.
