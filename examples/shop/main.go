@@ -15,6 +15,12 @@
 //	PRICING_ADDR        pricing API listener     (127.0.0.1:8081)
 //	PRICING_ADMIN_ADDR  pricing /metrics         (127.0.0.1:9465)
 //	PRICING_URL         pricing base URL the shop calls (http://PRICING_ADDR)
+//	SHOP_PPROF          true mounts /debug/pprof/ on the admin listeners
+//	SHOP_DRAIN_DELAY    how long /readyz fails before the servers stop (1s)
+//	SHOP_MAX_IN_FLIGHT  requests the shop serves at once before shedding (100)
+//	DATABASE_URL        PostgreSQL URL; unset means embedded SQLite
+//	VIGIL_DB_MAX_OPEN, VIGIL_DB_MAX_IDLE, ...  pool settings (see store)
+//	VIGIL_CHAOS_*       fault injection on the pricing service (see resilience)
 //	OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, ... as read by vigil.Start
 package main
 
@@ -23,13 +29,19 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"time"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, configFromEnv(os.Getenv), os.Stdout); err != nil {
+	cfg, err := configFromEnv(os.Getenv)
+	if err == nil {
+		err = run(ctx, cfg, os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "shop:", err)
 		os.Exit(1)
 	}
@@ -43,9 +55,12 @@ type config struct {
 	PricingAddr      string
 	PricingAdminAddr string
 	PricingURL       string
+	Pprof            bool
+	DrainDelay       time.Duration
+	MaxInFlight      int
 }
 
-func configFromEnv(getenv func(string) string) config {
+func configFromEnv(getenv func(string) string) (config, error) {
 	or := func(k, def string) string {
 		if v := getenv(k); v != "" {
 			return v
@@ -60,5 +75,20 @@ func configFromEnv(getenv func(string) string) config {
 		PricingAdminAddr: or("PRICING_ADMIN_ADDR", "127.0.0.1:9465"),
 	}
 	c.PricingURL = or("PRICING_URL", "http://"+c.PricingAddr)
-	return c
+	var err error
+	if c.Pprof, err = strconv.ParseBool(or("SHOP_PPROF", "false")); err != nil {
+		return c, fmt.Errorf("SHOP_PPROF: %w", err)
+	}
+	if c.DrainDelay, err = time.ParseDuration(or("SHOP_DRAIN_DELAY", "1s")); err != nil {
+		return c, fmt.Errorf("SHOP_DRAIN_DELAY: %w", err)
+	}
+	if c.MaxInFlight, err = strconv.Atoi(or("SHOP_MAX_IN_FLIGHT", "100")); err != nil {
+		return c, fmt.Errorf("SHOP_MAX_IN_FLIGHT: %w", err)
+	}
+	switch c.Role {
+	case "all", "shop", "pricing":
+	default:
+		return c, fmt.Errorf("SHOP_ROLE %q: want all, shop or pricing", c.Role)
+	}
+	return c, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,91 +11,83 @@ import (
 	"time"
 
 	"github.com/vigil-go/vigil"
-	"github.com/vigil-go/vigil/middleware"
+	"github.com/vigil-go/vigil/health"
 )
 
 // shutdownGrace bounds how long in-flight requests may take to finish after
 // SIGTERM, and how long telemetry may take to flush.
 const shutdownGrace = 10 * time.Second
 
+// process holds the listeners and cleanups of the services one run starts.
+type process struct {
+	servers  []*http.Server
+	cleanups []func(context.Context) error
+	health   []*health.Registry
+	errc     chan error
+}
+
+// serve listens on addr and serves h until shutdown; a failure to listen
+// is returned at once, a failure while serving ends run.
+func (p *process) serve(addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	p.servers = append(p.servers, s)
+	go func() {
+		if err := s.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			p.errc <- fmt.Errorf("serve %s: %w", addr, err)
+		}
+	}()
+	return nil
+}
+
+// onShutdown registers f to run after the servers stopped, in reverse order.
+func (p *process) onShutdown(f func(context.Context) error) {
+	p.cleanups = append(p.cleanups, f)
+}
+
+// shutdown drains readiness, waits drain so load balancers notice, stops
+// the servers gracefully, then flushes telemetry.
+func (p *process) shutdown(drain time.Duration) {
+	for _, h := range p.health {
+		h.Drain()
+	}
+	if drain > 0 && len(p.health) > 0 {
+		time.Sleep(drain)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	for _, s := range p.servers {
+		_ = s.Shutdown(ctx)
+	}
+	for i := len(p.cleanups) - 1; i >= 0; i-- {
+		_ = p.cleanups[i](ctx)
+	}
+}
+
 // run starts the services of cfg.Role, serves until ctx is cancelled, then
 // shuts them down gracefully. Logs go to logw as JSON lines.
 func run(ctx context.Context, cfg config, logw io.Writer) error {
-	var servers []*http.Server
-	var shutdowns []func(context.Context) error
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		for _, s := range servers {
-			_ = s.Shutdown(sctx)
-		}
-		for i := len(shutdowns) - 1; i >= 0; i-- {
-			_ = shutdowns[i](sctx)
-		}
-	}()
-
-	errc := make(chan error, 4)
-	serve := func(addr string, h http.Handler) error {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return err
-		}
-		s := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-		servers = append(servers, s)
-		go func() {
-			if err := s.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
-			}
-		}()
-		return nil
-	}
+	p := &process{errc: make(chan error, 8)}
+	defer p.shutdown(cfg.DrainDelay)
 
 	if cfg.Role == "all" || cfg.Role == "pricing" {
-		tel, err := startTelemetry(ctx, "pricing", cfg, logw)
-		if err != nil {
+		if err := startPricing(ctx, p, cfg, logw); err != nil {
 			return err
 		}
-		shutdowns = append(shutdowns, tel.Shutdown)
-		if err := serve(cfg.PricingAddr, wrap(tel, pricingHandler())); err != nil {
-			return err
-		}
-		if err := serve(cfg.PricingAdminAddr, tel.AdminHandler()); err != nil {
-			return err
-		}
-		tel.Logger.Info("pricing listening", "addr", cfg.PricingAddr,
-			"admin", cfg.PricingAdminAddr)
 	}
-
 	if cfg.Role == "all" || cfg.Role == "shop" {
-		tel, err := startTelemetry(ctx, "shop", cfg, logw)
-		if err != nil {
+		if err := startShop(ctx, p, cfg, logw); err != nil {
 			return err
 		}
-		shutdowns = append(shutdowns, tel.Shutdown)
-		s := &shop{
-			store: newMemCatalog(),
-			pricing: &pricingClient{base: cfg.PricingURL, client: &http.Client{
-				Transport: middleware.Transport(nil,
-					middleware.WithTracerProvider(tel.TracerProvider),
-					middleware.WithMeterProvider(tel.MeterProvider),
-					middleware.WithPropagator(tel.Propagator)),
-				Timeout: 5 * time.Second,
-			}},
-			log: tel.Logger,
-		}
-		if err := serve(cfg.Addr, wrap(tel, s.routes())); err != nil {
-			return err
-		}
-		if err := serve(cfg.AdminAddr, tel.AdminHandler()); err != nil {
-			return err
-		}
-		tel.Logger.Info("shop listening", "addr", cfg.Addr, "admin", cfg.AdminAddr)
 	}
 
 	select {
 	case <-ctx.Done():
 		return nil
-	case err := <-errc:
+	case err := <-p.errc:
 		return err
 	}
 }
@@ -103,7 +96,7 @@ func run(ctx context.Context, cfg config, logw io.Writer) error {
 // OTEL_SERVICE_NAME may rename it; when both run in one process each keeps
 // its own name so that Jaeger shows two services, and only the shop installs
 // the OpenTelemetry globals.
-func startTelemetry(ctx context.Context, name string, cfg config,
+func startTelemetry(ctx context.Context, p *process, name string, cfg config,
 	logw io.Writer) (*vigil.Telemetry, error) {
 	alone := cfg.Role != "all"
 	opts := []vigil.Option{
@@ -113,16 +106,23 @@ func startTelemetry(ctx context.Context, name string, cfg config,
 	if !alone || os.Getenv("OTEL_SERVICE_NAME") == "" {
 		opts = append(opts, vigil.WithServiceName(name))
 	}
-	return vigil.Start(ctx, opts...)
+	tel, err := vigil.Start(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	p.onShutdown(tel.Shutdown)
+	return tel, nil
 }
 
-// wrap puts vigil's server middleware around h with the service's own
-// providers and logger.
-func wrap(tel *vigil.Telemetry, h http.Handler) http.Handler {
-	return middleware.Handler(h,
-		middleware.WithTracerProvider(tel.TracerProvider),
-		middleware.WithMeterProvider(tel.MeterProvider),
-		middleware.WithPropagator(tel.Propagator),
-		middleware.WithLogger(tel.Logger),
-	)
+// adminHandler serves /metrics, the health endpoints and, when enabled,
+// pprof: everything an operator needs, meant for a listener that is not
+// exposed to users.
+func adminHandler(tel *vigil.Telemetry, reg *health.Registry, pprof bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", tel.AdminHandler(vigil.WithPprof(pprof)))
+	h := reg.Handler()
+	for _, path := range health.Paths() {
+		mux.Handle(path, h)
+	}
+	return mux
 }

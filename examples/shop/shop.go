@@ -1,12 +1,27 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/vigil-go/vigil"
+	"github.com/vigil-go/vigil/examples/shop/store"
 )
+
+// catalog is what the shop needs from its storage; *store.Store is one.
+type catalog interface {
+	ListProducts(ctx context.Context) ([]store.Product, error)
+	GetProduct(ctx context.Context, id int64) (store.Product, error)
+	CreateOrder(ctx context.Context, productID int64, qty int, totalCents int64) (store.Order, error)
+	OrdersNPlusOne(ctx context.Context, limit int) ([]store.Order, error)
+	OrdersJoin(ctx context.Context, limit int) ([]store.Order, error)
+}
 
 // shop is the reference service: a small JSON API over a product catalog
 // that prices every product through the pricing service.
@@ -14,6 +29,21 @@ type shop struct {
 	store   catalog
 	pricing *pricingClient
 	log     *slog.Logger
+
+	// Business metrics, to show custom instruments beside vigil's own.
+	orders  metric.Int64Counter
+	revenue metric.Int64Counter
+}
+
+func newShop(st catalog, tel *vigil.Telemetry, pc *pricingClient) *shop {
+	m := tel.MeterProvider.Meter("github.com/vigil-go/vigil/examples/shop")
+	// Instrument errors only mean a no-op instrument: the shop still works.
+	orders, _ := m.Int64Counter("shop.orders", metric.WithUnit("{order}"),
+		metric.WithDescription("Orders placed."))
+	revenue, _ := m.Int64Counter("shop.revenue", metric.WithUnit("{cent}"),
+		metric.WithDescription("Revenue of placed orders, in euro cents."))
+	return &shop{store: st, pricing: pc, log: tel.Logger,
+		orders: orders, revenue: revenue}
 }
 
 // routes returns the shop's API on a Go 1.22+ ServeMux, whose patterns
@@ -23,6 +53,7 @@ func (s *shop) routes() *http.ServeMux {
 	mux.HandleFunc("GET /products", s.listProducts)
 	mux.HandleFunc("GET /products/{id}", s.getProduct)
 	mux.HandleFunc("POST /orders", s.createOrder)
+	mux.HandleFunc("GET /orders", s.listOrders)
 	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) {
 		panic("deliberate panic to show recovery in traces and logs")
 	})
@@ -56,7 +87,7 @@ func (s *shop) getProduct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.store.GetProduct(r.Context(), id)
-	if errors.Is(err, errNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "no such product")
 		return
 	}
@@ -94,7 +125,7 @@ func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	o, err := s.store.CreateOrder(r.Context(), req.ProductID, req.Quantity,
 		price.Cents*int64(req.Quantity))
-	if errors.Is(err, errNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "no such product")
 		return
 	}
@@ -102,7 +133,34 @@ func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.orders.Add(r.Context(), 1)
+	s.revenue.Add(r.Context(), o.TotalCents)
 	writeJSON(w, http.StatusCreated, o)
+}
+
+// listOrders returns recent orders with their items. By default it loads
+// them the naive way, one query per order (an N+1 pattern that vigil's
+// dbsql wrapper warns about); ?mode=join loads the same data with one JOIN.
+func (s *shop) listOrders(w http.ResponseWriter, r *http.Request) {
+	const limit = 20
+	var (
+		orders []store.Order
+		err    error
+	)
+	switch r.URL.Query().Get("mode") {
+	case "", "n+1":
+		orders, err = s.store.OrdersNPlusOne(r.Context(), limit)
+	case "join":
+		orders, err = s.store.OrdersJoin(r.Context(), limit)
+	default:
+		writeError(w, http.StatusBadRequest, "mode must be n+1 or join")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, orders)
 }
 
 // fail answers 502 when a dependency failed and logs the cause with the

@@ -54,7 +54,7 @@ func (s *Store) CreateOrder(ctx context.Context, productID int64, qty int,
 	if err != nil {
 		return Order{}, fmt.Errorf("store: create order: %w", err)
 	}
-	defer tx.Rollback()
+	defer func() { _ = tx.Rollback() }() // no-op after Commit
 	var price int64
 	err = tx.QueryRowContext(ctx, s.d.rebind(
 		`SELECT price_cents FROM products WHERE id = ?`), productID).Scan(&price)

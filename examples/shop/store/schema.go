@@ -77,7 +77,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer func() { _ = tx.Rollback() }() // no-op after Commit
 	for _, stmt := range s.d.schema() {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("schema: %w", err)

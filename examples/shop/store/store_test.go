@@ -62,7 +62,7 @@ func open(t *testing.T, cfg Config) (*Store, *lockedBuffer, *tracetest.SpanRecor
 	}
 	t.Cleanup(func() {
 		st.Close()
-		tp.Shutdown(context.Background())
+		_ = tp.Shutdown(context.Background())
 	})
 	return st, logs, rec
 }
