@@ -29,7 +29,9 @@ func Handler(next http.Handler, opts ...Option) http.Handler {
 // it keeps a valid inbound X-Request-ID (see [ValidRequestID]) or
 // generates one, stores it with logging.ContextWithRequestID and sets the
 // response header. Put it outermost. When the context already carries an
-// ID it is reused and the header is left alone.
+// ID it is reused and the header is left alone. The middleware and the
+// handlers it returns are safe for concurrent use; a nil next serves
+// http.NotFound, as for every single-part middleware.
 func RequestID(opts ...Option) func(http.Handler) http.Handler {
 	return single(PartRequestID, opts)
 }
@@ -61,6 +63,9 @@ func AccessLog(opts ...Option) func(http.Handler) http.Handler {
 	return single(PartAccessLog, opts)
 }
 
+// single builds a middleware running only p. Like [Handler], the
+// handlers it returns are safe for concurrent use; a nil next serves
+// http.NotFound.
 func single(p Part, opts []Option) func(http.Handler) http.Handler {
 	c := newConfig(opts)
 	c.parts = p
@@ -236,7 +241,7 @@ var errKindNames = [...]string{"", "", "panic", "aborted", "canceled"}
 
 // StatusClientClosedRequest is the status recorded (never sent) for a
 // request whose client went away before the handler returned, as nginx
-// records it.
+// records it; see the package documentation, section Failures.
 const StatusClientClosedRequest = 499
 
 // outcome is the final status and failure of a request.

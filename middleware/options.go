@@ -10,7 +10,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Part names one piece of the server stack. Parts combine with |.
+// Part names one piece of the server stack, as a bit set: parts combine
+// with | and remove with &^. The zero Part is no part.
 type Part uint8
 
 // The parts of the server stack, outermost first.
@@ -34,7 +35,8 @@ const (
 	partTelemetry = PartRequestID | PartTrace | PartMetrics | PartAccessLog
 )
 
-// QueryMode says what the access log does with the query string.
+// QueryMode says what the access log does with the query string. The
+// zero value is [QueryDrop].
 type QueryMode uint8
 
 // Query modes for [WithQuery].
@@ -53,7 +55,7 @@ const (
 // part and injected by [Transport].
 const DefaultRequestIDHeader = "X-Request-ID"
 
-// DefaultDurationBuckets are the histogram bucket boundaries, in seconds,
+// defaultDurationBuckets are the histogram bucket boundaries, in seconds,
 // used for request durations when neither [WithDurationBuckets] nor a
 // metrics view sets others. They run from 5 ms past 10 s.
 var defaultDurationBuckets = []float64{
@@ -62,7 +64,8 @@ var defaultDurationBuckets = []float64{
 }
 
 // Option configures [Handler], the single-part middlewares and
-// [Transport]. Options are values; the same option may be reused.
+// [Transport]. Options are immutable values: one option may be passed to
+// several constructors, also concurrently. A nil Option is ignored.
 type Option interface {
 	apply(*config)
 }

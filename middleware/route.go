@@ -56,7 +56,7 @@ func NormalizeMethod(m string) string {
 
 // PatternRoute returns the path part of a ServeMux pattern: the method
 // and host are dropped, so "GET example.com/users/{id}" becomes
-// "/users/{id}". It returns "" for "".
+// "/users/{id}". It returns "" for "" and is safe for concurrent use.
 func PatternRoute(pattern string) string {
 	if i := strings.IndexByte(pattern, ' '); i >= 0 {
 		pattern = strings.TrimLeft(pattern[i+1:], " \t")

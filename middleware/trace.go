@@ -15,8 +15,8 @@ import (
 
 const scopeName = "github.com/vigil-go/vigil/middleware"
 
-// Version is the instrumentation version reported with spans and
-// metrics.
+// Version is the instrumentation scope version reported with the spans
+// and metrics of this package.
 const Version = "0.1.0"
 
 // Attribute keys of the stable HTTP semantic conventions, and vigil's
