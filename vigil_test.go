@@ -247,12 +247,36 @@ func TestOptionsOverrideEnvironment(t *testing.T) {
 	}
 }
 
-func TestStartFailsClearlyOnBadSampler(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("OTEL_TRACES_SAMPLER", "bogus")
-	_, err := vigil.Start(context.Background(), vigil.WithLogWriter(io.Discard))
-	if err == nil || !strings.HasPrefix(err.Error(), "vigil: tracing: ") {
-		t.Fatalf("err = %v, want vigil: tracing: ...", err)
+func TestStartFailsClearlyOnBadEnvironment(t *testing.T) {
+	tests := []struct {
+		name, key, value, want string
+	}{
+		{"sampler", "OTEL_TRACES_SAMPLER", "bogus",
+			`vigil: tracing: unknown sampler "bogus"`},
+		{"sampler ratio", "OTEL_TRACES_SAMPLER_ARG", "2",
+			"vigil: tracing: sampler ratio"},
+		{"resource attributes", "OTEL_RESOURCE_ATTRIBUTES", "novalue",
+			"vigil: resource: "},
+		{"endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://127.0.0.1:1",
+			"vigil: tracing: endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			if tt.key == "OTEL_TRACES_SAMPLER_ARG" {
+				t.Setenv("OTEL_TRACES_SAMPLER", "traceidratio")
+			}
+			t.Setenv(tt.key, tt.value)
+			tel, err := vigil.Start(context.Background(),
+				vigil.WithLogWriter(io.Discard))
+			if err == nil {
+				_ = tel.Shutdown(context.Background())
+				t.Fatal("Start succeeded")
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want prefix %q", err, tt.want)
+			}
+		})
 	}
 }
 
