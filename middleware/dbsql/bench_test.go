@@ -30,8 +30,8 @@ func providers(b *testing.B) (*sdktrace.TracerProvider, *sdkmetric.MeterProvider
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(dropExporter{}))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	b.Cleanup(func() {
-		tp.Shutdown(context.Background())
-		mp.Shutdown(context.Background())
+		_ = tp.Shutdown(context.Background())
+		_ = mp.Shutdown(context.Background())
 	})
 	return tp, mp
 }
@@ -126,7 +126,7 @@ func BenchmarkPointQueryPostgres(b *testing.B) {
 			b.Skip(err)
 		}
 		must(b, err)
-		defer s.Stop()
+		defer func() { _ = s.Stop() }()
 		dsn = s.DSN
 	}
 	benchPointQuery(b, "pgx", dsn, benchSetup,

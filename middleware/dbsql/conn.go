@@ -137,7 +137,7 @@ func prepare(ctx context.Context, c driver.Conn, query string) (driver.Stmt, err
 	}
 	s, err := c.Prepare(query)
 	if err == nil && ctx.Err() != nil {
-		s.Close()
+		_ = s.Close()
 		return nil, ctx.Err()
 	}
 	return s, err
@@ -155,7 +155,7 @@ func begin(ctx context.Context, c driver.Conn, opts driver.TxOptions) (driver.Tx
 	}
 	x, err := c.Begin() //nolint:staticcheck // fallback for drivers without BeginTx
 	if err == nil && ctx.Err() != nil {
-		x.Rollback()
+		_ = x.Rollback()
 		return nil, ctx.Err()
 	}
 	return x, err

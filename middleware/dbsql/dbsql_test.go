@@ -26,8 +26,12 @@ func seed(t *testing.T, db *sql.DB) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 10; i++ {
-		db.Exec("INSERT INTO orders VALUES (?, ?)", i, "c")
-		db.Exec("INSERT INTO items (order_id, product_id) VALUES (?, 1), (?, 2)", i, i)
+		if _, err := db.Exec("INSERT INTO orders VALUES (?, ?)", i, "c"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("INSERT INTO items (order_id, product_id) VALUES (?, 1), (?, 2)", i, i); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -89,8 +93,8 @@ func TestQueryTextKeepsLiteralsOnlyWhenOptedIn(t *testing.T) {
 			s := h.spans("SELECT products")[0]
 			wantAttr(t, s, keyQueryText, tt.wantText)
 			v, ok := attr(s.Attributes(), "db.query.parameter.0")
-			if ok != tt.wantArg || (ok && v.Emit() != "2") {
-				t.Errorf("db.query.parameter.0 = %q (set %v), want set %v", v.Emit(), ok, tt.wantArg)
+			if ok != tt.wantArg || (ok && v.String() != "2") {
+				t.Errorf("db.query.parameter.0 = %q (set %v), want set %v", v.String(), ok, tt.wantArg)
 			}
 		})
 	}
@@ -276,7 +280,9 @@ func TestSlowQueryLogsOneWarningWithIDs(t *testing.T) {
 func TestSlowQueryLogIsOffBelowThreshold(t *testing.T) {
 	h := newHarness(t)
 	db := h.sqlite(t, WithSlowQueryThreshold(time.Hour))
-	db.Exec("SELECT 1")
+	if _, err := db.Exec("SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
 	if logs := h.logs.String(); logs != "" {
 		t.Errorf("logged below threshold: %s", logs)
 	}
@@ -291,7 +297,9 @@ func listOrdersNPlusOne(ctx context.Context, t *testing.T, db *sql.DB) int {
 	var ids []int
 	for rows.Next() {
 		var id int
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
 		ids = append(ids, id)
 	}
 	rows.Close()
@@ -319,7 +327,9 @@ func TestNPlusOneWarnsOncePerRequestAndShape(t *testing.T) {
 		t.Fatalf("items = %d, want 20", items)
 	}
 	for range 3 { // below the threshold: no warning
-		db.QueryRowContext(ctx, "SELECT name FROM products WHERE id = 1").Scan(new(string))
+		if err := db.QueryRowContext(ctx, "SELECT name FROM products WHERE id = 1").Scan(new(string)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	endScope()
 	endSpan()
@@ -339,7 +349,7 @@ func TestNPlusOneWarnsOncePerRequestAndShape(t *testing.T) {
 		t.Fatalf("request span events = %v, want one db.n_plus_one", events)
 	}
 	if v, _ := attr(events[0].Attributes, keyRepeatCount); v.AsInt64() != 10 {
-		t.Errorf("event count = %v, want 10", v.Emit())
+		t.Errorf("event count = %v, want 10", v.String())
 	}
 	m, ok := find(h.collect(t), "vigil.db.client.n_plus_one")
 	if !ok {
@@ -369,7 +379,9 @@ func TestNPlusOneGroupsInlinedLiteralsAndIgnoresJoins(t *testing.T) {
 
 	ctx, end = StartScope(context.Background())
 	for _, id := range []string{"1", "2", "3", "4"} {
-		db.QueryRowContext(ctx, "SELECT customer FROM orders WHERE id = "+id).Scan(new(string))
+		if err := db.QueryRowContext(ctx, "SELECT customer FROM orders WHERE id = "+id).Scan(new(string)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	end()
 	if logs := h.logs.String(); !strings.Contains(logs, `"count":4`) {

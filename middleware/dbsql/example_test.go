@@ -19,7 +19,7 @@ import (
 func ExampleOpen() {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	defer tp.Shutdown(context.Background())
+	defer func() { _ = tp.Shutdown(context.Background()) }()
 
 	// The one-line change: dbsql.Open instead of sql.Open.
 	db, err := dbsql.Open("sqlite", ":memory:", dbsql.WithTracerProvider(tp))
@@ -30,7 +30,10 @@ func ExampleOpen() {
 	defer db.Close()
 
 	var n int
-	db.QueryRow("SELECT 40 + 2").Scan(&n)
+	if err := db.QueryRow("SELECT 40 + 2").Scan(&n); err != nil {
+		fmt.Println(err)
+		return
+	}
 	span := rec.Ended()[0]
 	fmt.Println(n, span.Name())
 	// Output: 42 SELECT
@@ -67,7 +70,7 @@ func ExampleWrap() {
 		fmt.Println(err)
 		return
 	}
-	defer stop()
+	defer func() { _ = stop() }()
 	fmt.Println(db.Ping())
 	// Output: <nil>
 }
@@ -91,7 +94,9 @@ func ExampleStartScope() {
 	// A job outside HTTP: open a scope so repeated query shapes are noticed.
 	ctx, end := dbsql.StartScope(context.Background())
 	for id := range 3 {
-		db.QueryRowContext(ctx, "SELECT ?", id).Scan(new(int))
+		if err := db.QueryRowContext(ctx, "SELECT ?", id).Scan(new(int)); err != nil {
+			fmt.Println(err)
+		}
 	}
 	end()
 	// Output: level=WARN msg="dbsql: N+1 query pattern: one query shape ran repeatedly in one request" db.query.text="SELECT ?" count=3 threshold=2

@@ -72,8 +72,8 @@ func newHarness(t *testing.T) *harness {
 	h.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(h.reader))
 	h.logger = slog.New(slog.NewJSONHandler(h.logs, nil))
 	t.Cleanup(func() {
-		h.tp.Shutdown(context.Background())
-		h.mp.Shutdown(context.Background())
+		_ = h.tp.Shutdown(context.Background())
+		_ = h.mp.Shutdown(context.Background())
 	})
 	return h
 }
@@ -144,8 +144,8 @@ func attr(attrs []attribute.KeyValue, key attribute.Key) (attribute.Value, bool)
 func wantAttr(t *testing.T, s sdktrace.ReadOnlySpan, key attribute.Key, want string) {
 	t.Helper()
 	v, ok := attr(s.Attributes(), key)
-	if !ok || v.Emit() != want {
-		t.Errorf("span %q: %s = %q (set %v), want %q", s.Name(), key, v.Emit(), ok, want)
+	if !ok || v.String() != want {
+		t.Errorf("span %q: %s = %q (set %v), want %q", s.Name(), key, v.String(), ok, want)
 	}
 }
 

@@ -192,7 +192,7 @@ func (t *telemetry) start(ctx context.Context, op *operation) (context.Context, 
 
 // annotate adds the opt-in raw query text and arguments to span.
 func (t *telemetry) annotate(span trace.Span, query string, args []driver.NamedValue) {
-	if !(t.cfg.rawQueryText || t.cfg.queryArgs) || !span.IsRecording() {
+	if !t.cfg.rawQueryText && !t.cfg.queryArgs || !span.IsRecording() {
 		return
 	}
 	if t.cfg.rawQueryText {

@@ -45,7 +45,7 @@ var (
 	}
 	stmtOptionals = []optional{
 		{"NamedValueChecker", implements[driver.NamedValueChecker]},
-		{"ColumnConverter", implements[driver.ColumnConverter]},
+		{"ColumnConverter", implements[driver.ColumnConverter]}, //nolint:staticcheck // still consulted by database/sql
 	}
 	rowsOptionals = []optional{
 		{"RowsNextResultSet", implements[driver.RowsNextResultSet]},
@@ -63,9 +63,9 @@ var (
 func wantConn(name string, c driver.Conn) bool {
 	switch name {
 	case "ExecerContext":
-		return implements[driver.ExecerContext](c) || implements[driver.Execer](c)
+		return implements[driver.ExecerContext](c) || implements[driver.Execer](c) //nolint:staticcheck // legacy on purpose
 	case "QueryerContext":
-		return implements[driver.QueryerContext](c) || implements[driver.Queryer](c)
+		return implements[driver.QueryerContext](c) || implements[driver.Queryer](c) //nolint:staticcheck // legacy on purpose
 	}
 	for _, o := range connOptionals {
 		if o.name == name {
@@ -85,7 +85,7 @@ func TestWrappedConnExposesExactlyTheUnderlyingInterfaces(t *testing.T) {
 				t.Errorf("conn facets %08b: wrapped %s = %v, want %v", m, o.name, got, want)
 			}
 		}
-		if implements[driver.Execer](w) || implements[driver.Queryer](w) {
+		if implements[driver.Execer](w) || implements[driver.Queryer](w) { //nolint:staticcheck // legacy on purpose
 			t.Errorf("conn facets %08b: wrapper exposes a legacy interface", m)
 		}
 		if !implements[driver.ConnPrepareContext](w) || !implements[driver.ConnBeginTx](w) {
