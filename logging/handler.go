@@ -25,6 +25,19 @@ const (
 	hasRequestID
 )
 
+// topKeys returns the correlation keys a contributes at the top level,
+// looking into groups with an empty key, which slog inlines.
+func topKeys(a slog.Attr) idKeys {
+	if a.Key != "" || a.Value.Kind() != slog.KindGroup {
+		return idKeyOf(a.Key)
+	}
+	var k idKeys
+	for _, ga := range a.Value.Group() {
+		k |= topKeys(ga)
+	}
+	return k
+}
+
 func idKeyOf(key string) idKeys {
 	switch key {
 	case TraceIDKey:
@@ -117,7 +130,7 @@ func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
 	h2 := *h
 	if len(h.open) == 0 {
 		for _, a := range as {
-			h2.top |= idKeyOf(a.Key)
+			h2.top |= topKeys(a)
 		}
 		h2.inner = h.inner.WithAttrs(as)
 		return &h2
@@ -143,7 +156,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		seen |= idKeyOf(h.open[0].name)
 	} else {
 		r.Attrs(func(a slog.Attr) bool {
-			seen |= idKeyOf(a.Key)
+			seen |= topKeys(a)
 			return true
 		})
 	}

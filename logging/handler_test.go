@@ -172,6 +172,10 @@ func TestRecordOwnIDKeysAreNotDuplicated(t *testing.T) {
 			l.InfoContext(ctx, "access", "request_id", "mine",
 				"trace_id", "mine", "span_id", "mine")
 		}},
+		{"in an inlined group", func(l *slog.Logger, ctx context.Context) {
+			l.InfoContext(ctx, "access", slog.Group("",
+				"request_id", "mine", "trace_id", "mine", "span_id", "mine"))
+		}},
 		{"in With", func(l *slog.Logger, ctx context.Context) {
 			l.With("request_id", "mine", "trace_id", "mine",
 				"span_id", "mine").InfoContext(ctx, "access")
