@@ -23,12 +23,19 @@ var defaultDurationBuckets = []float64{
 	1, 2.5, 5, 7.5, 10, 15, 20, 30,
 }
 
-// DurationInstruments names the histograms that get
-// [DefaultDurationBuckets] (or those of [WithDurationBuckets]).
-var DurationInstruments = []string{
+// durationInstruments is the list behind [DurationInstruments].
+var durationInstruments = []string{
 	"http.server.request.duration",
 	"http.client.request.duration",
 	"db.client.operation.duration",
+}
+
+// DurationInstruments returns a new copy of the names of the histograms
+// that get [DefaultDurationBuckets] (or the bounds of
+// [WithDurationBuckets]): http.server.request.duration,
+// http.client.request.duration and db.client.operation.duration.
+func DurationInstruments() []string {
+	return slices.Clone(durationInstruments)
 }
 
 // DefaultDurationBuckets returns a new copy of the default bucket bounds,
@@ -147,8 +154,8 @@ func WithView(views ...metric.View) Option {
 }
 
 // WithReader adds a metric reader next to the Prometheus exporter, for
-// example a periodic OTLP reader or a ManualReader in tests. A nil reader
-// is ignored.
+// example a periodic OTLP reader or a ManualReader in tests. By default
+// there is none. A nil reader is ignored.
 func WithReader(r metric.Reader) Option {
 	return optionFunc(func(c *config) {
 		if r != nil {

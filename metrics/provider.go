@@ -107,11 +107,11 @@ func (p *Provider) instrumentProcess(c config) error {
 	return nil
 }
 
-// durationViews gives each instrument of DurationInstruments the bucket
+// durationViews gives each instrument of durationInstruments the bucket
 // bounds b.
 func durationViews(b []float64) []metric.View {
-	views := make([]metric.View, len(DurationInstruments))
-	for i, name := range DurationInstruments {
+	views := make([]metric.View, len(durationInstruments))
+	for i, name := range durationInstruments {
 		views[i] = metric.NewView(metric.Instrument{Name: name},
 			metric.Stream{Aggregation: metric.AggregationExplicitBucketHistogram{
 				Boundaries: b,

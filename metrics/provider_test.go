@@ -163,7 +163,7 @@ func TestDurationHistogramBuckets(t *testing.T) {
 			p := newProvider(t, append(tt.opts,
 				metrics.WithRuntimeMetrics(false))...)
 			m := p.Meter("test")
-			for _, n := range metrics.DurationInstruments {
+			for _, n := range metrics.DurationInstruments() {
 				h, err := m.Float64Histogram(n, metric.WithUnit("s"))
 				if err != nil {
 					t.Fatal(err)
@@ -171,7 +171,7 @@ func TestDurationHistogramBuckets(t *testing.T) {
 				h.Record(context.Background(), 12)
 			}
 			body := scrape(t, p.Handler(), "")
-			for _, n := range metrics.DurationInstruments {
+			for _, n := range metrics.DurationInstruments() {
 				prom := strings.ReplaceAll(n, ".", "_") + "_seconds"
 				got := strings.Join(bucketBounds(body, prom), " ")
 				for _, le := range tt.want {
