@@ -337,7 +337,7 @@ func TestBreakerStateGaugeFollowsTransitions(t *testing.T) {
 	tel := newTelemetry(t)
 	b := resilience.NewBreaker(resilience.WithName("g"),
 		resilience.WithConsecutiveFailures(1),
-		resilience.WithOpenTimeout(30*time.Millisecond),
+		resilience.WithOpenTimeout(300*time.Millisecond),
 		resilience.WithMeterProvider(tel.mp))
 	_, _ = resilience.Do(context.Background(), b, fail)
 	if got := tel.mustValue("vigil.breaker.state", name("g")); got != 2 {

@@ -156,7 +156,7 @@ func TestChaosAbortThroughMiddlewareHandler(t *testing.T) {
 func TestBreakerSatisfiesHealthCheck(t *testing.T) {
 	b := resilience.NewBreaker(resilience.WithName("pricing"),
 		resilience.WithConsecutiveFailures(1),
-		resilience.WithOpenTimeout(30*time.Millisecond))
+		resilience.WithOpenTimeout(300*time.Millisecond))
 	check := health.Breaker(b)
 	if err := check(context.Background()); err != nil {
 		t.Errorf("closed: %v", err)

@@ -98,17 +98,31 @@ func TestLimitQueueWaitsForFreeSlot(t *testing.T) {
 	var wg sync.WaitGroup
 	first := serve(&wg, h)
 	waitEntered(t, next, 1)
-	queued := serve(&wg, h)
-	time.Sleep(20 * time.Millisecond) // let it queue
-	overflow := httptest.NewRecorder()
-	h.ServeHTTP(overflow, httptest.NewRequest(http.MethodGet, "/", nil))
+
+	// Two more requests: one takes the only queue place and waits, the
+	// other finds the queue full and is shed at once.
+	done := make(chan *httptest.ResponseRecorder, 2)
+	for range 2 {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+			done <- rec
+		})
+	}
+	var shed *httptest.ResponseRecorder
+	select {
+	case shed = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no request was shed while the queue was full")
+	}
 	close(next.release)
 	wg.Wait()
+	queued := <-done
 	if first.Code != 200 || queued.Code != 200 {
 		t.Errorf("first, queued = %d, %d; want 200, 200", first.Code, queued.Code)
 	}
-	if overflow.Code != 503 {
-		t.Errorf("request beyond queue = %d, want 503", overflow.Code)
+	if shed.Code != 503 {
+		t.Errorf("request beyond the queue = %d, want 503", shed.Code)
 	}
 }
 
