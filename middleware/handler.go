@@ -138,7 +138,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw.done |= parts
 
-	q := request{parts: parts, start: time.Now(), method: methodIndex(r.Method)}
+	q := request{parts: parts, method: methodIndex(r.Method)}
+	if parts&(PartMetrics|PartAccessLog) != 0 {
+		q.start = time.Now()
+	}
 	ctx := r.Context()
 	if parts&PartRequestID != 0 {
 		ctx, q.requestID = s.requestID(ctx, rw, r)

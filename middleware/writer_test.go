@@ -196,12 +196,15 @@ func TestWriterHijackThroughOtherWrappers(t *testing.T) {
 		_, _ = brw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
 		_ = brw.Flush()
 	}))
+	served := make(chan struct{})
 	base := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(served)
 		passThrough(inner).ServeHTTP(&plainWriter{w}, r)
 	})
 	var errs syncBuffer
 	srv := startServer(t, base, false, &errs)
 	resp := get(t, srv, "/")
+	<-served // Close does not wait for hijacked connections
 	srv.Close()
 	if resp.body != "hijacked" {
 		t.Fatalf("body %q", resp.body)
