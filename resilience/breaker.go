@@ -261,45 +261,51 @@ func (b *Breaker) flush(ctx context.Context) {
 	}
 }
 
+// report records one transition: counter, span event and warn log. The
+// counts go with trips only; other transitions have none to show, as
+// gobreaker clears them on every change.
 func (b *Breaker) report(ctx context.Context, t transition) {
 	b.tel.transition(ctx, t.from, t.to)
-	attrs := []attribute.KeyValue{
-		attribute.String(attrName, b.name),
-		attribute.String(attrFrom, t.from.String()),
-		attribute.String(attrTo, t.to.String()),
-		attribute.String("vigil.breaker.reason", t.reason),
-		attribute.Int64("vigil.breaker.requests", int64(t.counts.Requests)),
-		attribute.Int64("vigil.breaker.successes",
-			int64(t.counts.TotalSuccesses)),
-		attribute.Int64("vigil.breaker.failures",
-			int64(t.counts.TotalFailures)),
-		attribute.Int64("vigil.breaker.exclusions",
-			int64(t.counts.TotalExclusions)),
-		attribute.Int64("vigil.breaker.consecutive_failures",
-			int64(t.counts.ConsecutiveFailures)),
-	}
+	tripped := t.from == gobreaker.StateClosed
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
-		span.AddEvent("vigil.breaker.state_change",
-			trace.WithAttributes(attrs...))
+		attrs := []attribute.KeyValue{
+			attribute.String(attrName, b.name),
+			attribute.String(attrFrom, t.from.String()),
+			attribute.String(attrTo, t.to.String()),
+			attribute.String("vigil.breaker.reason", t.reason),
+		}
+		if tripped {
+			c := t.counts
+			attrs = append(attrs,
+				attribute.Int64("vigil.breaker.requests", int64(c.Requests)),
+				attribute.Int64("vigil.breaker.successes", int64(c.TotalSuccesses)),
+				attribute.Int64("vigil.breaker.failures", int64(c.TotalFailures)),
+				attribute.Int64("vigil.breaker.exclusions", int64(c.TotalExclusions)),
+				attribute.Int64("vigil.breaker.consecutive_failures",
+					int64(c.ConsecutiveFailures)))
+		}
+		span.AddEvent("vigil.breaker.state_change", trace.WithAttributes(attrs...))
 	}
 	if b.logger == nil {
 		return
 	}
-	b.logger.LogAttrs(ctx, slog.LevelWarn,
-		"resilience: breaker state changed",
+	attrs := []slog.Attr{
 		slog.String("breaker", b.name),
 		slog.String("from", t.from.String()),
 		slog.String("to", t.to.String()),
 		slog.String("reason", t.reason),
-		slog.Group("counts",
-			slog.Uint64("requests", uint64(t.counts.Requests)),
-			slog.Uint64("successes", uint64(t.counts.TotalSuccesses)),
-			slog.Uint64("failures", uint64(t.counts.TotalFailures)),
-			slog.Uint64("exclusions", uint64(t.counts.TotalExclusions)),
-			slog.Uint64("consecutive_failures",
-				uint64(t.counts.ConsecutiveFailures)),
-		),
-	)
+	}
+	if tripped {
+		c := t.counts
+		attrs = append(attrs, slog.Group("counts",
+			slog.Uint64("requests", uint64(c.Requests)),
+			slog.Uint64("successes", uint64(c.TotalSuccesses)),
+			slog.Uint64("failures", uint64(c.TotalFailures)),
+			slog.Uint64("exclusions", uint64(c.TotalExclusions)),
+			slog.Uint64("consecutive_failures", uint64(c.ConsecutiveFailures))))
+	}
+	b.logger.LogAttrs(ctx, slog.LevelWarn, "resilience: breaker state changed",
+		attrs...)
 }
 
 // observe reports the state and call counts to a metric callback.

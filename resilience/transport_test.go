@@ -155,8 +155,18 @@ func TestTransportDrivesBreakerThroughStates(t *testing.T) {
 			t.Errorf("%s->%s transitions = %d, want 1", step[0], step[1], got)
 		}
 	}
-	if got := len(tel.logLines("resilience: breaker state changed")); got != 3 {
-		t.Errorf("%d state-change log lines, want 3", got)
+	lines := tel.logLines("resilience: breaker state changed")
+	wantReasons := []string{"failure threshold reached", "open timeout elapsed",
+		"half-open probes succeeded"}
+	if len(lines) != len(wantReasons) {
+		t.Fatalf("%d state-change log lines, want 3:\n%s", len(lines), tel.logs.String())
+	}
+	for i, want := range wantReasons {
+		_, hasCounts := lines[i]["counts"]
+		if lines[i]["reason"] != want || hasCounts != (i == 0) {
+			t.Errorf("log line %d = %v, want reason %q, counts only on the trip",
+				i, lines[i], want)
+		}
 	}
 	if got := tel.mustValue("vigil.breaker.calls", name(host),
 		outcome("rejected")); got != 1 {
