@@ -1,0 +1,82 @@
+package stackcheck
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+)
+
+// promql parses with the default options of Prometheus 3: the functions
+// and syntax a stock server accepts.
+var promql = parser.NewParser(parser.Options{})
+
+// grafanaVar matches Grafana's template variables: $name, ${name} and
+// ${name:format}.
+var grafanaVar = regexp.MustCompile(`\$(\{[A-Za-z_][A-Za-z0-9_]*(:[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)`)
+
+// intervalVars are Grafana's built-in variables that stand for a duration.
+var intervalVars = map[string]bool{
+	"__interval": true, "__rate_interval": true, "__range": true,
+}
+
+// ReplaceGrafanaVars replaces Grafana's template variables in a query so
+// that it parses as PromQL: the built-in interval variables become "5m",
+// any other variable becomes "x". Dashboards use their own variables only
+// inside label matcher strings, where any text parses.
+func ReplaceGrafanaVars(q string) string {
+	return grafanaVar.ReplaceAllStringFunc(q, func(v string) string {
+		name := strings.TrimPrefix(v, "$")
+		name = strings.Trim(name, "{}")
+		name, _, _ = strings.Cut(name, ":")
+		if intervalVars[name] {
+			return "5m"
+		}
+		return "x"
+	})
+}
+
+// ParseExpr parses a PromQL expression.
+func ParseExpr(q string) (parser.Expr, error) {
+	e, err := promql.ParseExpr(q)
+	if err != nil {
+		return nil, fmt.Errorf("stackcheck: %w", err)
+	}
+	return e, nil
+}
+
+// MetricNames returns, sorted and without duplicates, the metric names
+// that the vector and matrix selectors of e read. A selector without a
+// fixed name (only a regular expression on __name__) contributes none.
+func MetricNames(e parser.Expr) []string {
+	seen := map[string]bool{}
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok {
+			if name := selectorName(vs); name != "" {
+				seen[name] = true
+			}
+		}
+		return nil
+	})
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func selectorName(vs *parser.VectorSelector) string {
+	if vs.Name != "" {
+		return vs.Name
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+			return m.Value
+		}
+	}
+	return ""
+}
