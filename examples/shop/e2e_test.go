@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -31,8 +32,21 @@ type app struct {
 	done  chan struct{}
 }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bin, err := buildApp(); err == nil && appBuilt.Load() {
+		os.RemoveAll(filepath.Dir(bin))
+	}
+	os.Exit(code)
+}
+
+// appBuilt reports whether buildApp ran, so TestMain does not build the
+// app just to remove it.
+var appBuilt atomic.Bool
+
 // buildApp compiles the reference app once per test binary.
 var buildApp = sync.OnceValues(func() (string, error) {
+	appBuilt.Store(true)
 	dir, err := os.MkdirTemp("", "vigil-shop-")
 	if err != nil {
 		return "", err
@@ -53,7 +67,6 @@ func startApp(t *testing.T, env ...string) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
 	addr := fmt.Sprintf("127.0.0.1:%d", testsvc.FreePort(t))
 	admin := fmt.Sprintf("127.0.0.1:%d", testsvc.FreePort(t))
 	cmd := exec.Command(bin)
@@ -205,11 +218,9 @@ func TestEndToEndTraceSpansShopAndPricingInJaeger(t *testing.T) {
 
 	tr := waitTrace(t, j, traceID, 3)
 	server := findSpan(t, tr, "shop", "GET /products/{id}")
-	client := findChild(t, tr, server.SpanID, "shop")
-	pricing := findChild(t, tr, client.SpanID, "pricing")
-	if pricing.OperationName != "GET /prices/{id}" {
-		t.Errorf("pricing span name = %q, want %q", pricing.OperationName, "GET /prices/{id}")
-	}
+	client := findChild(t, tr, server.SpanID, "shop", "GET")
+	pricing := findChild(t, tr, client.SpanID, "pricing", "GET /prices/{id}")
+	findChild(t, tr, server.SpanID, "shop", "SELECT products")
 	// The transport carries X-Request-ID, so the pricing service adopts it.
 	for _, s := range []testsvc.JaegerSpan{server, pricing} {
 		if v, _ := s.Tag("vigil.request_id"); v != reqID {
@@ -259,14 +270,14 @@ func findSpan(t *testing.T, tr *testsvc.JaegerTrace, service, name string) tests
 	return testsvc.JaegerSpan{}
 }
 
-func findChild(t *testing.T, tr *testsvc.JaegerTrace, parent, service string) testsvc.JaegerSpan {
+func findChild(t *testing.T, tr *testsvc.JaegerTrace, parent, service, name string) testsvc.JaegerSpan {
 	t.Helper()
 	for _, s := range tr.Spans {
-		if s.Parent() == parent && tr.Service(s) == service {
+		if s.Parent() == parent && tr.Service(s) == service && s.OperationName == name {
 			return s
 		}
 	}
-	t.Fatalf("trace has no %s child of span %s; spans: %s", service, parent, describe(tr))
+	t.Fatalf("trace has no %s span %q under span %s; spans: %s", service, name, parent, describe(tr))
 	return testsvc.JaegerSpan{}
 }
 
@@ -277,4 +288,119 @@ func describe(tr *testsvc.JaegerTrace) string {
 			s.OperationName, s.Parent())
 	}
 	return b.String()
+}
+
+// TestEndToEndSQLSpansAndNPlusOneWarning checks that the /orders endpoint's
+// queries are spans under the request span in Jaeger, that its N+1 variant
+// logs one warning naming the request's trace, and that the JOIN variant
+// needs fewer queries for the same data.
+func TestEndToEndSQLSpansAndNPlusOneWarning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test builds the app and starts Jaeger")
+	}
+	j := testsvc.StartJaeger(t)
+	a := startApp(t,
+		"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+j.OTLPGRPC,
+		"OTEL_BSP_SCHEDULE_DELAY=100",
+	)
+
+	sqlSpans := map[string]int{}
+	for _, mode := range []string{"nplus1", "join"} {
+		reqID := "e2e-orders-" + mode
+		status, _, body := get(t, a.base+"/orders?mode="+mode,
+			map[string]string{"X-Request-ID": reqID})
+		if status != http.StatusOK {
+			t.Fatalf("GET /orders?mode=%s: %d %s", mode, status, body)
+		}
+		access := a.logLine(t, func(m map[string]any) bool {
+			return m["request_id"] == reqID && m["msg"] == "http request"
+		})
+		traceID, _ := access["trace_id"].(string)
+		tr := waitTrace(t, j, traceID, 2)
+		server := findSpan(t, tr, "shop", "GET /orders")
+		for _, s := range tr.Spans {
+			if _, ok := s.Tag("db.system.name"); !ok {
+				continue
+			}
+			if s.Parent() != server.SpanID {
+				t.Errorf("SQL span %q has parent %s, want the request span %s",
+					s.OperationName, s.Parent(), server.SpanID)
+			}
+			sqlSpans[mode]++
+		}
+		if mode == "nplus1" {
+			a.logLine(t, func(m map[string]any) bool {
+				return m["level"] == "WARN" && m["trace_id"] == traceID &&
+					strings.Contains(fmt.Sprint(m["msg"]), "N+1")
+			})
+		}
+	}
+	if sqlSpans["join"] == 0 || sqlSpans["join"] >= sqlSpans["nplus1"] {
+		t.Errorf("SQL spans: join %d, nplus1 %d; want 0 < join < nplus1",
+			sqlSpans["join"], sqlSpans["nplus1"])
+	}
+}
+
+// TestEndToEndBreakerTripsAndRecoversWithReadiness turns on fault injection
+// in the pricing service for requests carrying a baggage member, and checks
+// that the shop's pricing breaker opens (shown on /healthz and /metrics),
+// rejects calls fast, and closes again once pricing answers.
+func TestEndToEndBreakerTripsAndRecoversWithReadiness(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test builds the app")
+	}
+	a := startApp(t,
+		"VIGIL_CHAOS_ENABLED=true",
+		"VIGIL_CHAOS_STATUS=503",
+		"VIGIL_CHAOS_BAGGAGE=chaos=on",
+	)
+	faulty := map[string]string{"Baggage": "chaos=on"}
+
+	for i := 0; i < 5; i++ {
+		if status, _, body := get(t, a.base+"/products/1", faulty); status != http.StatusBadGateway {
+			t.Fatalf("faulty call %d: %d %s, want 502", i, status, body)
+		}
+	}
+	if got := pricingCheck(t, a); got != "warn" {
+		t.Fatalf("pricing check after faults = %q, want warn (breaker open)", got)
+	}
+	_, _, metrics := get(t, a.admin+"/metrics", nil)
+	if !strings.Contains(metrics, "vigil_breaker_state") {
+		t.Error("/metrics lacks vigil_breaker_state")
+	}
+	a.logLine(t, func(m map[string]any) bool {
+		return m["level"] == "WARN" && strings.Contains(fmt.Sprint(m["msg"]), "breaker") &&
+			fmt.Sprint(m["to"]) == "open"
+	})
+
+	// Open timeout is 5s; then one good call through half-open closes it.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		status, _, _ := get(t, a.base+"/products/1", nil)
+		if status == http.StatusOK && pricingCheck(t, a) == "pass" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("breaker did not close within 15s; last status %d", status)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// pricingCheck returns the status of the "pricing" check on /healthz.
+func pricingCheck(t *testing.T, a *app) string {
+	t.Helper()
+	_, _, body := get(t, a.admin+"/healthz", nil)
+	var doc struct {
+		Checks map[string][]struct {
+			Status string `json:"status"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatalf("/healthz: %v: %s", err, body)
+	}
+	if len(doc.Checks["pricing"]) == 0 {
+		t.Fatalf("/healthz has no pricing check: %s", body)
+	}
+	return doc.Checks["pricing"][0].Status
 }

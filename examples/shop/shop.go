@@ -148,12 +148,12 @@ func (s *shop) listOrders(w http.ResponseWriter, r *http.Request) {
 		err    error
 	)
 	switch r.URL.Query().Get("mode") {
-	case "", "n+1":
+	case "", "nplus1":
 		orders, err = s.store.OrdersNPlusOne(r.Context(), limit)
 	case "join":
 		orders, err = s.store.OrdersJoin(r.Context(), limit)
 	default:
-		writeError(w, http.StatusBadRequest, "mode must be n+1 or join")
+		writeError(w, http.StatusBadRequest, "mode must be nplus1 or join")
 		return
 	}
 	if err != nil {
