@@ -121,9 +121,25 @@ func TestAccessLogOffWhenLevelDisabled(t *testing.T) {
 // with error.type=canceled, leaves the span status unset and logs a
 // warning, so 5xx error rates do not count it.
 func TestCanceledClientIsNotServerError(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "HTTP/1.1", true: "HTTP/2"}[h2], func(t *testing.T) {
+			canceledClient(t, h2)
+		})
+	}
+}
+
+func canceledClient(t *testing.T, h2 bool) {
 	h := newHarness(t)
 	entered := make(chan struct{})
-	srv := httptest.NewServer(h.handler(http.HandlerFunc(
+	var errs syncBuffer
+	served := make(chan struct{})
+	outer := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer close(served)
+			next.ServeHTTP(w, r)
+		})
+	}
+	srv := startServer(t, outer(h.handler(http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) {
 			close(entered)
 			select {
@@ -131,7 +147,7 @@ func TestCanceledClientIsNotServerError(t *testing.T) {
 			case <-time.After(10 * time.Second):
 			}
 			http.Error(w, "gave up", http.StatusInternalServerError)
-		})))
+		}))), h2, &errs)
 	ctx, cancel := context.WithCancel(t.Context())
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/slow", nil)
 	go func() { <-entered; cancel() }()
@@ -140,7 +156,8 @@ func TestCanceledClientIsNotServerError(t *testing.T) {
 		_ = resp.Body.Close()
 		t.Fatal("request was not canceled")
 	}
-	srv.Close() // waits for the handler
+	<-served // srv.Close does not wait for HTTP/2 handlers
+	srv.Close()
 
 	s := h.onlySpan()
 	if s.Status().Code == codes.Error || spanAttrs(s)["error.type"] != "canceled" ||
