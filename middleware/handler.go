@@ -187,8 +187,8 @@ func (s *server) serveLabelled(w http.ResponseWriter, r *http.Request) {
 		"http.method", NormalizeMethod(r.Method))
 	pprof.Do(r.Context(), labels, func(ctx context.Context) {
 		inner := r.WithContext(ctx)
+		defer func() { r.Pattern = inner.Pattern }() // also on panic
 		s.next.ServeHTTP(w, inner)
-		r.Pattern = inner.Pattern
 	})
 }
 
