@@ -9,9 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"modernc.org/sqlite"
 )
 
 func TestParseDSNReadsServerAndPassword(t *testing.T) {
@@ -259,4 +262,45 @@ func TestConnectErrorMasksThePasswordTheDriverRepeats(t *testing.T) {
 	if !strings.Contains(err.Error(), "leaky: cannot connect") {
 		t.Errorf("Ping error = %v, lost the driver's message", err)
 	}
+}
+
+func TestWrapInstrumentsASelfRegisteredDriver(t *testing.T) {
+	h := newHarness(t)
+	sql.Register("vigil-test-wrapped-sqlite", Wrap(&sqlite.Driver{}, h.options()...))
+	db, err := sql.Open("vigil-test-wrapped-sqlite", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow("SELECT 1").Scan(new(int)); err != nil {
+		t.Fatal(err)
+	}
+	s := h.spans("SELECT")
+	if len(s) != 1 {
+		t.Fatalf("%d SELECT spans, want 1", len(s))
+	}
+	wantAttr(t, s[0], keySystem, "sqlite")
+}
+
+func TestOpenDBInfersTheSystemFromTheConnector(t *testing.T) {
+	dsn := postgresDSN(t)
+	h := newHarness(t)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenDB(stdlib.GetConnector(*cfg), h.options(WithServerAddress(cfg.Host, int(cfg.Port)))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow("SELECT 1").Scan(new(int)); err != nil {
+		t.Fatal(err)
+	}
+	s := h.spans("SELECT")
+	if len(s) != 1 {
+		t.Fatalf("%d SELECT spans, want 1", len(s))
+	}
+	wantAttr(t, s[0], keySystem, "postgresql")
+	wantAttr(t, s[0], keyServerAddress, "127.0.0.1")
 }
