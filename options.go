@@ -101,7 +101,8 @@ func WithRegistry(reg *prometheus.Registry) Option {
 
 // WithGlobals controls whether [Start] installs its tracer provider,
 // meter provider and propagator as the OpenTelemetry globals, and routes
-// the OTel error handler to the logger. The default is true. With false,
+// the OTel error handler and the errors of OTel's internal logger to the
+// logger. The default is true. With false,
 // pass the providers to each vigil package by option, and install
 // [Telemetry.ErrorHandler] yourself if exporter errors should be logged.
 func WithGlobals(on bool) Option {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -92,6 +93,8 @@ func Start(ctx context.Context, opts ...Option) (*Telemetry, error) {
 		otel.SetMeterProvider(t.MeterProvider)
 		otel.SetTextMapPropagator(t.Propagator)
 		otel.SetErrorHandler(t.errs)
+		otel.SetLogger(logr.FromSlogHandler(
+			internalLog{t.Logger.Handler(), t.errs}))
 	}
 	return t, nil
 }

@@ -178,8 +178,8 @@ func WithProcessMetrics(on bool) Option {
 	return optionFunc(func(c *config) { c.process = on })
 }
 
-// WithLogger sets where errors met while serving /metrics are logged.
-// The default, nil, is silent.
+// WithLogger sets where errors met while serving /metrics are logged, at
+// most once a minute. The default, nil, is silent.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) { c.logger = l })
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -151,14 +152,36 @@ func newHandler(reg *prometheus.Registry, l *slog.Logger) http.Handler {
 		ErrorHandling:     promhttp.ContinueOnError,
 	}
 	if l != nil {
-		opts.ErrorLog = errorLog{l}
+		opts.ErrorLog = &errorLog{l: l}
 	}
 	return promhttp.HandlerFor(reg, opts)
 }
 
-// errorLog adapts a slog logger to promhttp's one-method logger.
-type errorLog struct{ l *slog.Logger }
+// errorLog adapts a slog logger to promhttp's one-method logger, logging
+// at most once per errorLogInterval so that a broken instrument does not
+// add a line to every scrape.
+type errorLog struct {
+	l *slog.Logger
 
-func (e errorLog) Println(v ...any) {
-	e.l.Error("metrics: serving /metrics", "error", fmt.Sprint(v...))
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+// errorLogInterval is the shortest time between two logged scrape errors.
+const errorLogInterval = time.Minute
+
+func (e *errorLog) Println(v ...any) {
+	e.mu.Lock()
+	now := time.Now()
+	if !e.last.IsZero() && now.Sub(e.last) < errorLogInterval {
+		e.suppressed++
+		e.mu.Unlock()
+		return
+	}
+	n := e.suppressed
+	e.last, e.suppressed = now, 0
+	e.mu.Unlock()
+	e.l.Error("metrics: serving /metrics", "error", fmt.Sprint(v...),
+		"suppressed", n)
 }
