@@ -57,8 +57,13 @@ func canonicalFields(p propagation.TextMapPropagator) []string {
 }
 
 // hasTraceHeaders reports whether h carries any header the propagator
-// reads; without one, extraction is skipped.
+// reads; without one, extraction is skipped. A propagator that declared
+// no fields at construction (such as the OpenTelemetry global before it
+// is set) is always asked.
 func (s *server) hasTraceHeaders(h http.Header) bool {
+	if len(s.traceHeaders) == 0 {
+		return true
+	}
 	for _, k := range s.traceHeaders {
 		if _, ok := h[k]; ok {
 			return true

@@ -6,8 +6,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -203,5 +205,19 @@ func TestNormalizeMethod(t *testing.T) {
 		if got := NormalizeMethod(in); got != want {
 			t.Errorf("NormalizeMethod(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestTraceFollowsGlobalPropagatorSetLater(t *testing.T) {
+	h := newHarness(t)
+	prev := otel.GetTextMapPropagator()
+	defer otel.SetTextMapPropagator(prev)
+	hd := h.handler(ok, WithPropagator(otel.GetTextMapPropagator()))
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	serve(hd, r)
+	if got := h.onlySpan().SpanContext().TraceID().String(); got != "4bf92f3577b34da6a3ce929d0e0e4736" {
+		t.Fatalf("trace %s: inbound context ignored", got)
 	}
 }
