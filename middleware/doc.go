@@ -183,10 +183,10 @@
 //
 // # Performance
 //
-// With the SDK providers the full stack costs about half of otelhttp's
-// time and allocates 16 objects per request against otelhttp's 37 while
-// also doing the request ID, access log and recover (docs/middleware.md
-// has the figures). Span attributes are set once at the end and only
+// With the SDK providers the full stack costs 0.7 to 0.8 times
+// otelhttp's CPU time and allocates 16 objects per request against
+// otelhttp's 37, while also doing the request ID, access log and recover
+// (docs/middleware.md has the figures). Span attributes are set once at the end and only
 // when the span records; measurement options are cached; trace headers
 // are looked up without allocation and extraction is skipped when there
 // are none. With no-op providers (detected at construction) and the
