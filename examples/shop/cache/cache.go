@@ -67,8 +67,11 @@ func New(opts ...Option) (*Cache, error) {
 // makes a read slower, never fail. The returned slice must not be
 // modified.
 func (c *Cache) GetOrLoad(ctx context.Context, key string, load Loader) ([]byte, error) {
-	ctx, span := c.tel.tracer.Start(ctx, "cache get", trace.WithAttributes(keyKey.String(key)))
+	ctx, span := c.tel.tracer.Start(ctx, "cache get")
 	defer span.End()
+	if span.IsRecording() {
+		span.SetAttributes(keyKey.String(key))
+	}
 
 	ttl := ttlFor(c.reads.read(key), c.cfg.baseTTL, c.cfg.maxTTL)
 	if v, ok := c.local.get(key); ok {
