@@ -190,14 +190,7 @@ func get(t *testing.T, url string, header map[string]string) (int, http.Header, 
 // services, that the access log names that trace, and that /metrics holds
 // the golden signals by route.
 func TestEndToEndTraceSpansShopAndPricingInJaeger(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test builds the app and starts Jaeger")
-	}
-	j := testsvc.StartJaeger(t)
-	a := startApp(t,
-		"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+j.OTLPGRPC,
-		"OTEL_BSP_SCHEDULE_DELAY=100",
-	)
+	j, a := startWithJaeger(t)
 
 	const reqID = "e2e-request-1"
 	status, header, body := get(t, a.base+"/products/2", map[string]string{"X-Request-ID": reqID})
@@ -239,6 +232,19 @@ func TestEndToEndTraceSpansShopAndPricingInJaeger(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+}
+
+// startWithJaeger starts Jaeger and the reference app exporting to it.
+func startWithJaeger(t *testing.T) (*testsvc.Jaeger, *app) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test builds the app and starts Jaeger")
+	}
+	j := testsvc.StartJaeger(t)
+	return j, startApp(t,
+		"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+j.OTLPGRPC,
+		"OTEL_BSP_SCHEDULE_DELAY=100",
+	)
 }
 
 func waitTrace(t *testing.T, j *testsvc.Jaeger, traceID string, spans int) *testsvc.JaegerTrace {
@@ -295,14 +301,7 @@ func describe(tr *testsvc.JaegerTrace) string {
 // logs one warning naming the request's trace, and that the JOIN variant
 // needs fewer queries for the same data.
 func TestEndToEndSQLSpansAndNPlusOneWarning(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test builds the app and starts Jaeger")
-	}
-	j := testsvc.StartJaeger(t)
-	a := startApp(t,
-		"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+j.OTLPGRPC,
-		"OTEL_BSP_SCHEDULE_DELAY=100",
-	)
+	j, a := startWithJaeger(t)
 
 	sqlSpans := map[string]int{}
 	for _, mode := range []string{"nplus1", "join"} {
