@@ -52,5 +52,25 @@ VIGIL_JAEGER_BIN=$(build_tool jaeger tools/jaeger \
 	github.com/jaegertracing/jaeger/cmd/jaeger)
 export VIGIL_JAEGER_BIN
 
+# ---- reference stack (issue 6; owner: stack) --------------------------------
+# Redis for the shop cache's tests; Prometheus and promtool, pinned in
+# tools/prometheus, for tools/stackcheck, whose tests verify the compose
+# stack, the rules and the dashboards, and scrape the running shop.
+if ! command -v redis-server >/dev/null 2>&1; then
+	log "installing Redis from Debian packages"
+	apt_install redis-server
+fi
+VIGIL_REDIS_BIN=$(command -v redis-server)
+VIGIL_PROMETHEUS_BIN=$(build_tool prometheus tools/prometheus \
+	github.com/prometheus/prometheus/cmd/prometheus)
+VIGIL_PROMTOOL_BIN=$(build_tool promtool tools/prometheus \
+	github.com/prometheus/prometheus/cmd/promtool)
+VIGIL_REPO_ROOT=$root
+export VIGIL_REDIS_BIN VIGIL_PROMETHEUS_BIN VIGIL_PROMTOOL_BIN VIGIL_REPO_ROOT
+
+log "go test -race ./... in tools/stackcheck"
+(cd tools/stackcheck && go test -race -count=1 -timeout 15m ./...)
+# ---- end of reference stack ---------------------------------------------------
+
 log "go test -race ./..."
 go test -race -count=1 -timeout 30m "$@" ./...
