@@ -219,7 +219,7 @@ func TestPostgresSpansCarryServerAndSQLState(t *testing.T) {
 	wantAttr(t, bad[0], keyErrorType, "42601") // SQLSTATE syntax_error
 }
 
-func TestPostgresNPlusOneAndPoolUnderLoad(t *testing.T) {
+func TestPostgresRepeatedShapeWarnsOnce(t *testing.T) {
 	dsn := postgresDSN(t)
 	h := newHarness(t)
 	db, err := Open("pgx", dsn, h.options()...)
@@ -235,8 +235,8 @@ func TestPostgresNPlusOneAndPoolUnderLoad(t *testing.T) {
 		}
 	}
 	endScope()
-	if !strings.Contains(h.logs.String(), `"count":8`) {
-		t.Errorf("no N+1 warning over PostgreSQL: %s", h.logs.String())
+	if logs := h.logs.String(); strings.Count(logs, "N+1") != 1 || !strings.Contains(logs, `"count":8`) {
+		t.Errorf("want one N+1 warning with count 8 over PostgreSQL: %s", logs)
 	}
 }
 
