@@ -163,7 +163,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 
 	// Collect everything first and add it in one call, so the record
 	// grows its attribute slice at most once.
-	var stack [16]slog.Attr
+	var stack [8]slog.Attr
 	as := appendCorrelation(stack[:0], ctx, seen)
 	ids := len(as)
 	r.Attrs(func(a slog.Attr) bool {
