@@ -89,16 +89,24 @@ func Start(ctx context.Context, opts ...Option) (*Telemetry, error) {
 		return nil, fmt.Errorf("vigil: %w", err)
 	}
 	if c.globals {
-		otel.SetTracerProvider(t.TracerProvider)
-		otel.SetMeterProvider(t.MeterProvider)
-		otel.SetTextMapPropagator(t.Propagator)
-		otel.SetErrorHandler(t.errs)
-		otel.SetLogger(logr.FromSlogHandler(
-			internalLog{t.Logger.Handler(), t.errs}))
+		t.installGlobals()
 	}
 	return t, nil
 }
 
+// installGlobals makes t's providers, propagator and error reporting the
+// OpenTelemetry globals.
+func (t *Telemetry) installGlobals() {
+	otel.SetTracerProvider(t.TracerProvider)
+	otel.SetMeterProvider(t.MeterProvider)
+	otel.SetTextMapPropagator(t.Propagator)
+	otel.SetErrorHandler(t.errs)
+	otel.SetLogger(logr.FromSlogHandler(
+		internalLog{t.Logger.Handler(), t.errs}))
+}
+
+// newLogger builds the logger of c: the user's handler wrapped, or a
+// JSON handler on the configured writer.
 func newLogger(c config) *slog.Logger {
 	lopts := c.logOpts
 	if c.logLevel != nil {
