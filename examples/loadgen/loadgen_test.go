@@ -30,7 +30,7 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/panic":
 		w.WriteHeader(http.StatusInternalServerError)
-	case r.Header.Get("Baggage") != "":
+	case r.Header.Get("Baggage") == "vigil.chaos=pricing":
 		w.WriteHeader(http.StatusBadGateway)
 	case strings.HasPrefix(r.URL.Path, "/products/9"):
 		w.WriteHeader(http.StatusNotFound)
@@ -51,7 +51,7 @@ func startShop(t *testing.T) (*fakeShop, *httptest.Server) {
 
 func testConfig(url string) config {
 	return config{URL: url, Rate: 2000, Workers: 8, Timeout: 5 * time.Second,
-		FaultBaggage: "vigil.chaos=pricing", Seed: 1}
+		FaultBaggage: "vigil.chaos=pricing", SlowBaggage: "vigil.chaos=slow", Seed: 1}
 }
 
 func TestRunStopsAfterRequestCount(t *testing.T) {
@@ -129,7 +129,8 @@ func TestSummaryCountsStatusClassesAndErrors(t *testing.T) {
 	if err := sum.write(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"requests 2000 ", "latency p50", "GET /panic", "POST /orders"} {
+	for _, want := range []string{"requests 2000 ", "latency p50", "GET /panic",
+		"POST /orders", "GET /orders (N+1)", "GET /products/{id} slow"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
@@ -148,11 +149,13 @@ func TestFaultPhaseRequestsCarryBaggage(t *testing.T) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	with := 0
+	with, slow := 0, 0
 	for _, b := range f.baggage {
 		switch b {
 		case "vigil.chaos=pricing":
 			with++
+		case "vigil.chaos=slow":
+			slow++
 		case "":
 		default:
 			t.Fatalf("unexpected baggage %q", b)
@@ -161,6 +164,9 @@ func TestFaultPhaseRequestsCarryBaggage(t *testing.T) {
 	if with == 0 || with == len(f.baggage) || with != sum.faulted {
 		t.Errorf("%d of %d requests carried the fault baggage, summary says %d",
 			with, len(f.baggage), sum.faulted)
+	}
+	if slow == 0 {
+		t.Error("no request of the slow share carried the slow baggage")
 	}
 }
 

@@ -5,9 +5,10 @@
 //
 // It sends a fixed rate of requests over a mix of routes: product reads
 // (most of them), orders, unknown products and malformed requests (4xx), a
-// handler that panics (500), a slow report and an endpoint with an N+1
-// query pattern. In the middle of every cycle it runs a fault phase: its
-// requests carry the W3C baggage member given by -fault-baggage, which the
+// handler that panics (500), the order listing with an N+1 query pattern,
+// and reads that carry the W3C baggage member of -slow-baggage, which the
+// pricing service's fault injection answers slowly. In the middle of every
+// cycle it runs a fault phase: its requests carry the W3C baggage member given by -fault-baggage, which the
 // shop propagates to the pricing service, whose fault injection answers
 // errors; the shop's circuit breaker to pricing trips and, after the
 // phase, recovers.
@@ -57,6 +58,7 @@ type config struct {
 	Cycle        time.Duration
 	FaultShare   float64
 	FaultBaggage string
+	SlowBaggage  string
 	Seed         int64
 	Client       *http.Client // nil: a client with Timeout
 }
@@ -80,6 +82,8 @@ func parseFlags(args []string, errw io.Writer) (config, error) {
 		"share of each cycle, centred, whose requests ask for faults; 0 disables")
 	fs.StringVar(&c.FaultBaggage, "fault-baggage", "vigil.chaos=pricing",
 		"W3C baggage member sent during the fault phase")
+	fs.StringVar(&c.SlowBaggage, "slow-baggage", "vigil.chaos=slow",
+		"W3C baggage member of the slow requests of the mix; empty sends none")
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of the route mix")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -13,6 +13,7 @@ type call struct {
 	method string
 	path   func(r *rand.Rand) string
 	body   func(r *rand.Rand) string // "" sends no body
+	slow   bool                      // sends the slow baggage member
 }
 
 // products is how many products the shop's seed catalog holds.
@@ -23,8 +24,9 @@ func productID(r *rand.Rand) string { return strconv.Itoa(1 + r.IntN(products)) 
 func fixed(s string) func(*rand.Rand) string { return func(*rand.Rand) string { return s } }
 
 // mix is the traffic of a shop's day, by weight: mostly reads, some
-// orders, a few client errors, rare server errors, a slow report and the
-// endpoint with an N+1 query pattern.
+// orders, a few client errors, rare server errors, the order listing with
+// its N+1 query pattern (and its JOIN twin), and product reads that ask
+// the pricing service, through baggage, to be slow.
 var mix = []call{
 	{name: "GET /products", weight: 30, method: "GET", path: fixed("/products")},
 	{name: "GET /products/{id}", weight: 30, method: "GET",
@@ -39,8 +41,10 @@ var mix = []call{
 		}},
 	{name: "POST /orders invalid", weight: 3, method: "POST", path: fixed("/orders"),
 		body: fixed(`{"product_id":0,"quantity":0}`)},
-	{name: "GET /orders/recent", weight: 6, method: "GET", path: fixed("/orders/recent")},
-	{name: "GET /reports/sales", weight: 2, method: "GET", path: fixed("/reports/sales")},
+	{name: "GET /orders (N+1)", weight: 5, method: "GET", path: fixed("/orders")},
+	{name: "GET /orders?mode=join", weight: 2, method: "GET", path: fixed("/orders?mode=join")},
+	{name: "GET /products/{id} slow", weight: 3, method: "GET", slow: true,
+		path: func(r *rand.Rand) string { return "/products/" + productID(r) }},
 	{name: "GET /panic", weight: 1, method: "GET", path: fixed("/panic")},
 }
 

@@ -51,10 +51,17 @@ func run(ctx context.Context, cfg config) (*summary, error) {
 			sent++
 			c, path, body := pick.next()
 			fault := cfg.inFault(now.Sub(start))
+			baggage := ""
+			switch {
+			case fault:
+				baggage = cfg.FaultBaggage
+			case c.slow:
+				baggage = cfg.SlowBaggage
+			}
 			wg.Add(1)
 			go func() {
 				defer func() { <-slots; wg.Done() }()
-				status, d := send(client, cfg, c.method, path, body, fault)
+				status, d := send(client, cfg.URL, c.method, path, body, baggage)
 				sum.record(c.name, status, d, fault)
 			}()
 		}
@@ -64,24 +71,25 @@ func run(ctx context.Context, cfg config) (*summary, error) {
 	return sum, nil
 }
 
-// send makes one request and returns its status (0 when it failed before
+// send makes one request, with a Baggage header unless baggage is empty,
+// and returns its status (0 when it failed before
 // an answer) and how long it took until the body was read.
-func send(client *http.Client, cfg config, method, path, body string,
-	fault bool) (int, time.Duration) {
+func send(client *http.Client, base, method, path, body,
+	baggage string) (int, time.Duration) {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	start := time.Now()
-	req, err := http.NewRequest(method, joinURL(cfg.URL, path), rd)
+	req, err := http.NewRequest(method, joinURL(base, path), rd)
 	if err != nil {
 		return 0, 0
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if fault {
-		req.Header.Set("Baggage", cfg.FaultBaggage)
+	if baggage != "" {
+		req.Header.Set("Baggage", baggage)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
