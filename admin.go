@@ -29,7 +29,9 @@ func WithPprof(on bool) AdminOption {
 //	GET /metrics          the Prometheus scrape ([Telemetry.MetricsHandler])
 //	GET /debug/pprof/...  runtime profiles, only with [WithPprof]
 //
-// Other paths answer 404. The handler is safe for concurrent use. The
+// Other paths answer 404; /debug/pprof/symbol is not served, which
+// `go tool pprof` does not need for Go profiles. The handler is safe for
+// concurrent use. The
 // profiles are served by vigil itself rather than by net/http/pprof,
 // whose import would also register them on http.DefaultServeMux of every
 // program using vigil.

@@ -99,6 +99,10 @@ func (p *Provider) Shutdown(ctx context.Context) error {
 
 // spanExporter returns the configured exporter, a new OTLP exporter when
 // an endpoint is set, or nil.
+//
+// TODO(vigil): OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL is not read; vigil
+// always speaks OTLP over gRPC, so an http/protobuf endpoint (port 4318)
+// only produces logged export errors.
 func (c *config) spanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 	if c.exporter != nil {
 		return c.exporter, nil
