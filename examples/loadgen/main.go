@@ -8,10 +8,10 @@
 // handler that panics (500), the order listing with an N+1 query pattern,
 // and reads that carry the W3C baggage member of -slow-baggage, which the
 // pricing service's fault injection answers slowly. In the middle of every
-// cycle it runs a fault phase: its requests carry the W3C baggage member given by -fault-baggage, which the
-// shop propagates to the pricing service, whose fault injection answers
-// errors; the shop's circuit breaker to pricing trips and, after the
-// phase, recovers.
+// cycle it runs a fault phase: its requests carry the baggage member of
+// -fault-baggage, which the shop propagates to the pricing service, whose
+// fault injection answers errors; the shop's circuit breaker to pricing
+// trips and, after the phase, recovers.
 //
 // It stops after -duration or -requests, whichever comes first, or on
 // SIGINT/SIGTERM when both are 0, and prints a summary: requests by route
