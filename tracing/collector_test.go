@@ -21,7 +21,7 @@ type collector struct {
 	got   chan struct{} // receives after each export
 }
 
-func startCollector(t *testing.T) *collector {
+func startCollector(t testing.TB) *collector {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -67,7 +67,7 @@ func (c *collector) spanNames() []string {
 
 // closedPort returns a 127.0.0.1 address on which nothing listens, so
 // connections are refused.
-func closedPort(t *testing.T) string {
+func closedPort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -80,7 +80,7 @@ func closedPort(t *testing.T) string {
 
 // silentListener accepts TCP connections on 127.0.0.1 and never reads or
 // writes, like a collector that hangs.
-func silentListener(t *testing.T) string {
+func silentListener(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -145,7 +145,7 @@ func TestInvalidEndpointIsAnError(t *testing.T) {
 func TestUnreachableCollectorNeverBlocks(t *testing.T) {
 	tests := []struct {
 		name string
-		addr func(*testing.T) string
+		addr func(testing.TB) string
 	}{
 		{"refuses", closedPort},
 		{"accepts and hangs", silentListener},
