@@ -51,7 +51,8 @@ func Open(driverName, dsn string, opts ...Option) (*sql.DB, error) {
 // OpenDB opens a database from a connector like sql.OpenDB and instruments
 // it as [Open] does. db.system.name is inferred from the driver's Go
 // package unless [WithSystem] is given; server attributes come only from
-// [WithServerAddress]. A nil connector panics, as in sql.OpenDB.
+// [WithServerAddress]. A nil connector panics, as in sql.OpenDB. The
+// returned *sql.DB is safe for concurrent use.
 func OpenDB(c driver.Connector, opts ...Option) (*sql.DB, error) {
 	if c == nil {
 		panic("dbsql: OpenDB of nil connector")
