@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // Sample is one element of an instant vector returned by the query API.
@@ -109,4 +110,24 @@ func (c PromClient) MetricNames(ctx context.Context) ([]string, error) {
 	var names []string
 	err := c.get(ctx, "/api/v1/label/__name__/values", url.Values{}, &names)
 	return names, err
+}
+
+// Exemplars returns the label sets of the exemplars of the series
+// selected by query between start and end.
+func (c PromClient) Exemplars(ctx context.Context, query string, start, end time.Time) ([]map[string]string, error) {
+	var data []struct {
+		Exemplars []struct {
+			Labels map[string]string `json:"labels"`
+		} `json:"exemplars"`
+	}
+	err := c.get(ctx, "/api/v1/query_exemplars", url.Values{"query": {query},
+		"start": {strconv.FormatInt(start.Unix(), 10)},
+		"end":   {strconv.FormatInt(end.Unix(), 10)}}, &data)
+	var out []map[string]string
+	for _, s := range data {
+		for _, e := range s.Exemplars {
+			out = append(out, e.Labels)
+		}
+	}
+	return out, err
 }
