@@ -347,7 +347,7 @@ func collectionOf(toks []token) string {
 		after = "INTO"
 	case "UPDATE":
 		if !isWord(toks[start], "WITH") {
-			return nameAt(toks, start+1)
+			return nameAt(toks, start+1, false)
 		}
 		after = "UPDATE"
 	case "CREATE", "ALTER", "DROP", "TRUNCATE":
@@ -357,7 +357,7 @@ func collectionOf(toks []token) string {
 	}
 	for i := start; i < len(toks); i++ {
 		if isWord(toks[i], after) {
-			if name := nameAt(toks, skipTableModifiers(toks, i+1)); name != "" {
+			if name := nameAt(toks, skipTableModifiers(toks, i+1), after == "FROM"); name != "" {
 				return name
 			}
 		}
@@ -375,8 +375,10 @@ func skipTableModifiers(toks []token, i int) int {
 }
 
 // nameAt reads a possibly qualified name (schema.table) at toks[i], with
-// identifier quotes removed.
-func nameAt(toks []token, i int) string {
+// identifier quotes removed. After FROM (fromList), a name followed by "("
+// is a function call (FROM generate_series(...)), not a table, and yields
+// ""; after INTO or TABLE the parenthesis opens a column list.
+func nameAt(toks []token, i int, fromList bool) string {
 	var b strings.Builder
 	for ; i < len(toks); i += 2 {
 		t := toks[i]
@@ -387,6 +389,9 @@ func nameAt(toks []token, i int) string {
 			b.WriteString(strings.Trim(t.text, "\"`"))
 		default:
 			return limitName(b.String())
+		}
+		if fromList && i+1 < len(toks) && toks[i+1].text == "(" && toks[i+1].kind == tokPunct {
+			return ""
 		}
 		if i+1 >= len(toks) || toks[i+1].text != "." || toks[i+1].space {
 			break

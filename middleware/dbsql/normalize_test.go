@@ -41,6 +41,8 @@ func TestParseStatementNormalizesAndSummarizes(t *testing.T) {
 			"SELECT * FROM (SELECT ?) s", "SELECT", ""},
 		{"create table", "CREATE TABLE IF NOT EXISTS products (id INTEGER)",
 			"CREATE TABLE IF NOT EXISTS products (id INTEGER)", "CREATE", "products"},
+		{"table function", "SELECT x FROM generate_series(1, 10) AS x",
+			"SELECT x FROM generate_series(?, ?) AS x", "SELECT", ""},
 		{"begin", "BEGIN", "BEGIN", "BEGIN", ""},
 		{"unterminated string", "SELECT 'abc", "SELECT ?", "SELECT", ""},
 		{"unterminated comment", "SELECT a /* x", "SELECT a", "SELECT", ""},

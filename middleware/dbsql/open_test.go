@@ -304,3 +304,53 @@ func TestOpenDBInfersTheSystemFromTheConnector(t *testing.T) {
 	wantAttr(t, s[0], keySystem, "postgresql")
 	wantAttr(t, s[0], keyServerAddress, "127.0.0.1")
 }
+
+func TestPostgresManyRowsEarlyCloseAndCancelEndOneSpanEach(t *testing.T) {
+	dsn := postgresDSN(t)
+	for _, tt := range []struct {
+		name   string
+		cancel bool
+	}{{"early close", false}, {"cancel", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			db, err := Open("pgx", dsn, h.options()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctx, end := h.requestSpan(context.Background())
+			qctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			rows, err := db.QueryContext(qctx, "SELECT x FROM generate_series(1, 5000) AS x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for n := 1; rows.Next(); n++ {
+				if n == 100 {
+					if !tt.cancel {
+						break
+					}
+					cancel()
+				}
+			}
+			rows.Close()
+			end()
+			if started, ended := len(h.rec.Started()), len(h.rec.Ended()); started != ended {
+				t.Errorf("%d spans started, %d ended", started, ended)
+			}
+			spans := h.spans("SELECT")
+			if len(spans) != 1 {
+				var names []string
+				for _, s := range h.rec.Ended() {
+					names = append(names, s.Name())
+				}
+				t.Fatalf("query spans: %v, want one SELECT", names)
+			}
+			if tt.cancel {
+				wantAttr(t, spans[0], keyErrorType, "canceled")
+			} else {
+				wantAttr(t, spans[0], keyReturnedRows, "100")
+			}
+		})
+	}
+}
