@@ -15,9 +15,10 @@ type Price struct {
 	Currency  string `json:"currency"`
 }
 
-// pricingHandler is the second service of the reference app: it prices a
-// product by ID. Prices are derived from the ID so that no state is shared
-// with the shop and the result is stable across restarts.
+// pricingHandler is the second service of the reference app: it turns a
+// product's list price into today's price (GET /prices/{id}?list=CENTS).
+// The promotion is derived from the ID, so the service keeps no state and
+// answers the same across restarts.
 func pricingHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /prices/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -26,16 +27,26 @@ func pricingHandler() http.Handler {
 			writeError(w, http.StatusBadRequest, "product id must be a positive integer")
 			return
 		}
-		writeJSON(w, http.StatusOK, Price{ProductID: id, Cents: priceOf(id), Currency: "EUR"})
+		list, err := strconv.ParseInt(r.URL.Query().Get("list"), 10, 64)
+		if err != nil || list < 0 || list > maxListCents {
+			writeError(w, http.StatusBadRequest, "list must be a price in cents")
+			return
+		}
+		writeJSON(w, http.StatusOK, Price{ProductID: id,
+			Cents: list * (100 - discountPercent(id)) / 100, Currency: "EUR"})
 	})
 	return mux
 }
 
-// priceOf maps a product ID to a price between 1.00 and 100.99.
-func priceOf(id int64) int64 {
+// maxListCents bounds the list price so the discount arithmetic cannot
+// overflow.
+const maxListCents = 1 << 40
+
+// discountPercent maps a product ID to a promotion of 0 to 20 percent.
+func discountPercent(id int64) int64 {
 	h := fnv.New32a()
-	fmt.Fprintf(h, "product-%d", id)
-	return 100 + int64(h.Sum32()%10000)
+	_, _ = fmt.Fprintf(h, "product-%d", id)
+	return int64(h.Sum32() % 21)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

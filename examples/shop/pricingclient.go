@@ -17,9 +17,10 @@ type pricingClient struct {
 	client *http.Client
 }
 
-// Price fetches the price of one product.
-func (p *pricingClient) Price(ctx context.Context, id int64) (Price, error) {
-	u := strings.TrimSuffix(p.base, "/") + "/prices/" + strconv.FormatInt(id, 10)
+// Price asks for today's price of product id, whose list price is list.
+func (p *pricingClient) Price(ctx context.Context, id, list int64) (Price, error) {
+	u := strings.TrimSuffix(p.base, "/") + "/prices/" + strconv.FormatInt(id, 10) +
+		"?list=" + strconv.FormatInt(list, 10)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return Price{}, err

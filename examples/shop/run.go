@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -15,8 +16,12 @@ import (
 )
 
 // shutdownGrace bounds how long in-flight requests may take to finish after
-// SIGTERM, and how long telemetry may take to flush.
-const shutdownGrace = 10 * time.Second
+// SIGTERM; cleanupGrace bounds each cleanup after that (one telemetry flush
+// to an unreachable collector must not eat the next one's time).
+const (
+	shutdownGrace = 10 * time.Second
+	cleanupGrace  = 5 * time.Second
+)
 
 // process holds the listeners and cleanups of the services one run starts.
 type process struct {
@@ -24,6 +29,7 @@ type process struct {
 	cleanups []func(context.Context) error
 	health   []*health.Registry
 	errc     chan error
+	log      *slog.Logger // for the process's own errors
 }
 
 // serve listens on addr and serves h until shutdown; a failure to listen
@@ -60,17 +66,24 @@ func (p *process) shutdown(drain time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	for _, s := range p.servers {
-		_ = s.Shutdown(ctx)
+		if err := s.Shutdown(ctx); err != nil {
+			p.log.Error("shutdown: server", "error", err)
+		}
 	}
 	for i := len(p.cleanups) - 1; i >= 0; i-- {
-		_ = p.cleanups[i](ctx)
+		cctx, cancel := context.WithTimeout(context.Background(), cleanupGrace)
+		if err := p.cleanups[i](cctx); err != nil {
+			p.log.Error("shutdown: cleanup", "error", err)
+		}
+		cancel()
 	}
 }
 
 // run starts the services of cfg.Role, serves until ctx is cancelled, then
 // shuts them down gracefully. Logs go to logw as JSON lines.
 func run(ctx context.Context, cfg config, logw io.Writer) error {
-	p := &process{errc: make(chan error, 8)}
+	p := &process{errc: make(chan error, 8),
+		log: slog.New(slog.NewJSONHandler(logw, nil))}
 	defer p.shutdown(cfg.DrainDelay)
 
 	if cfg.Role == "all" || cfg.Role == "pricing" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,7 +19,7 @@ import (
 type catalog interface {
 	ListProducts(ctx context.Context) ([]store.Product, error)
 	GetProduct(ctx context.Context, id int64) (store.Product, error)
-	CreateOrder(ctx context.Context, productID int64, qty int, totalCents int64) (store.Order, error)
+	CreateOrder(ctx context.Context, productID int64, qty int, unitCents int64) (store.Order, error)
 	OrdersNPlusOne(ctx context.Context, limit int) ([]store.Order, error)
 	OrdersJoin(ctx context.Context, limit int) ([]store.Order, error)
 }
@@ -54,17 +55,21 @@ func (s *shop) routes() *http.ServeMux {
 	mux.HandleFunc("GET /products/{id}", s.getProduct)
 	mux.HandleFunc("POST /orders", s.createOrder)
 	mux.HandleFunc("GET /orders", s.listOrders)
+	// A demo of recovery; a real service would not expose such a route.
 	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) {
 		panic("deliberate panic to show recovery in traces and logs")
 	})
 	return mux
 }
 
+// productView is a product as the API shows it: the catalog's list price
+// always, today's price from the pricing service on the detail route.
 type productView struct {
-	ID         int64  `json:"id"`
-	Name       string `json:"name"`
-	PriceCents int64  `json:"price_cents"`
-	Currency   string `json:"currency"`
+	ID             int64  `json:"id"`
+	Name           string `json:"name"`
+	ListPriceCents int64  `json:"list_price_cents"`
+	PriceCents     int64  `json:"price_cents,omitempty"`
+	Currency       string `json:"currency"`
 }
 
 func (s *shop) listProducts(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +81,7 @@ func (s *shop) listProducts(w http.ResponseWriter, r *http.Request) {
 	out := make([]productView, 0, len(products))
 	for _, p := range products {
 		out = append(out, productView{ID: p.ID, Name: p.Name,
-			PriceCents: p.PriceCents, Currency: "EUR"})
+			ListPriceCents: p.PriceCents, Currency: "EUR"})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -95,13 +100,13 @@ func (s *shop) getProduct(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	price, err := s.pricing.Price(r.Context(), id)
+	price, err := s.pricing.Price(r.Context(), id, p.PriceCents)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, productView{ID: p.ID, Name: p.Name,
-		PriceCents: price.Cents, Currency: price.Currency})
+		ListPriceCents: p.PriceCents, PriceCents: price.Cents, Currency: price.Currency})
 }
 
 type orderRequest struct {
@@ -110,21 +115,25 @@ type orderRequest struct {
 }
 
 func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
-	var req orderRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	if err := dec.Decode(&req); err != nil || req.ProductID <= 0 ||
-		req.Quantity <= 0 || req.Quantity > 1000 {
-		writeError(w, http.StatusBadRequest,
-			"body must be {\"product_id\": >0, \"quantity\": 1..1000}")
+	req, ok := decodeOrder(w, r)
+	if !ok {
 		return
 	}
-	price, err := s.pricing.Price(r.Context(), req.ProductID)
+	p, err := s.store.GetProduct(r.Context(), req.ProductID)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "no such product")
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	o, err := s.store.CreateOrder(r.Context(), req.ProductID, req.Quantity,
-		price.Cents*int64(req.Quantity))
+	price, err := s.pricing.Price(r.Context(), p.ID, p.PriceCents)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.store.CreateOrder(r.Context(), p.ID, req.Quantity, price.Cents)
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "no such product")
 		return
@@ -136,6 +145,24 @@ func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
 	s.orders.Add(r.Context(), 1)
 	s.revenue.Add(r.Context(), o.TotalCents)
 	writeJSON(w, http.StatusCreated, o)
+}
+
+// decodeOrder reads one JSON order from the body (at most 64 KiB, nothing
+// after it) and answers 400 itself when the body is not a valid order.
+func decodeOrder(w http.ResponseWriter, r *http.Request) (orderRequest, bool) {
+	var req orderRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&req)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("trailing data after the order")
+	}
+	if err != nil || req.ProductID <= 0 || req.Quantity <= 0 || req.Quantity > 1000 {
+		writeError(w, http.StatusBadRequest,
+			`body must be one {"product_id": >0, "quantity": 1..1000}`)
+		return req, false
+	}
+	return req, true
 }
 
 // listOrders returns recent orders with their items. By default it loads

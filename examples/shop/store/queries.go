@@ -43,29 +43,31 @@ func (s *Store) GetProduct(ctx context.Context, id int64) (Product, error) {
 	return p, nil
 }
 
-// CreateOrder records an order of qty units of one product for
-// totalCents, in one transaction. An unknown product is [ErrNotFound].
+// CreateOrder records an order of qty units of one product charged at
+// unitCents each (the price the caller quoted, which may differ from the
+// catalog's list price), in one transaction. An unknown product is
+// [ErrNotFound].
 func (s *Store) CreateOrder(ctx context.Context, productID int64, qty int,
-	totalCents int64) (Order, error) {
-	if qty <= 0 {
-		return Order{}, fmt.Errorf("store: create order: quantity %d", qty)
+	unitCents int64) (Order, error) {
+	if qty <= 0 || unitCents < 0 {
+		return Order{}, fmt.Errorf("store: create order: quantity %d at %d cents", qty, unitCents)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return Order{}, fmt.Errorf("store: create order: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit
-	var price int64
+	var exists int
 	err = tx.QueryRowContext(ctx, s.d.rebind(
-		`SELECT price_cents FROM products WHERE id = ?`), productID).Scan(&price)
+		`SELECT 1 FROM products WHERE id = ?`), productID).Scan(&exists)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Order{}, ErrNotFound
 	}
 	if err != nil {
 		return Order{}, fmt.Errorf("store: create order: %w", err)
 	}
-	items := []Item{{ProductID: productID, Quantity: qty, PriceCents: price}}
-	o, err := s.insertOrder(ctx, tx, "web", totalCents, items)
+	items := []Item{{ProductID: productID, Quantity: qty, PriceCents: unitCents}}
+	o, err := s.insertOrder(ctx, tx, "web", unitCents*int64(qty), items)
 	if err != nil {
 		return Order{}, fmt.Errorf("store: create order: %w", err)
 	}

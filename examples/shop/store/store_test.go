@@ -86,9 +86,13 @@ func TestStoreServesTheShopOnEachBackend(t *testing.T) {
 			if _, err := st.GetProduct(ctx, 999); !errors.Is(err, ErrNotFound) {
 				t.Errorf("GetProduct(999) err = %v, want ErrNotFound", err)
 			}
-			o, err := st.CreateOrder(ctx, 3, 2, 1780)
+			o, err := st.CreateOrder(ctx, 3, 2, 890)
 			if err != nil || o.ID == 0 || len(o.Items) != 1 {
 				t.Fatalf("CreateOrder = %+v, %v", o, err)
+			}
+			if o.TotalCents != 1780 || o.Items[0].PriceCents != 890 {
+				t.Errorf("order total %d, item price %d; want 1780 = 2 × 890",
+					o.TotalCents, o.Items[0].PriceCents)
 			}
 			if _, err := st.CreateOrder(ctx, 999, 1, 1); !errors.Is(err, ErrNotFound) {
 				t.Errorf("CreateOrder(unknown) err = %v, want ErrNotFound", err)
