@@ -49,15 +49,15 @@ func (s *server) log(q *request, rw *responseWriter, r *http.Request, o outcome)
 	}
 	var buf [20]slog.Attr
 	a := append(buf[:0],
-		slog.String("method", r.Method),
+		slog.String("method", capString(r.Method, maxMethodLen)),
 		slog.String("route", rw.route),
-		slog.String("path", r.URL.Path),
+		slog.String("path", capString(r.URL.Path, maxPathLen)),
 		slog.Int("status", o.status),
 		slog.Float64("duration_ms", durationMS(time.Since(q.start))),
 		slog.Int64("bytes_in", rw.bytesIn(r)),
-		slog.Int64("bytes_out", rw.bytesOut),
+		slog.Int64("bytes_out", rw.bytesSent(r)),
 		slog.String("remote_addr", r.RemoteAddr),
-		slog.String("user_agent", r.UserAgent()),
+		slog.String("user_agent", capString(r.UserAgent(), maxUserAgentLen)),
 	)
 	if id := requestIDOf(ctx); id != "" {
 		a = append(a, slog.String("request_id", id))
@@ -73,7 +73,7 @@ func (s *server) log(q *request, rw *responseWriter, r *http.Request, o outcome)
 		a = append(a, slog.String("error_type", et))
 	}
 	if rw.panicked && rw.stack != nil {
-		a = append(a, slog.Any("panic", rw.panicVal),
+		a = append(a, slog.String("panic", rw.panicMsg),
 			slog.String("stack", string(rw.stack)))
 	}
 	l.LogAttrs(ctx, lvl, logMsg, a...)

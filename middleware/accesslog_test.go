@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
 func TestAccessLogFields(t *testing.T) {
@@ -171,5 +173,108 @@ func canceledClient(t *testing.T, h2 bool) {
 	l := h.logLines()
 	if len(l) != 1 || l[0]["level"] != "WARN" || l[0]["error_type"] != "canceled" {
 		t.Fatalf("log %v", l)
+	}
+}
+
+// TestHeadCountsNoBodyBytes: net/http accepts body writes for HEAD but
+// sends nothing, so bytes_out, the response size metric and the span
+// attribute count what was sent: 0.
+func TestHeadCountsNoBodyBytes(t *testing.T) {
+	for _, c := range []struct {
+		method string
+		want   int64
+	}{
+		{http.MethodGet, 5000},
+		{http.MethodHead, 0},
+	} {
+		t.Run(c.method, func(t *testing.T) {
+			h := newHarness(t)
+			srv := httptest.NewServer(h.handler(http.HandlerFunc(
+				func(w http.ResponseWriter, r *http.Request) {
+					_, _ = w.Write(make([]byte, 5000))
+				})))
+			req, _ := http.NewRequest(c.method, srv.URL, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, _ := io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			srv.Close()
+			if n != c.want {
+				t.Fatalf("client read %d bytes", n)
+			}
+			if l := h.logLines(); len(l) != 1 || l[0]["bytes_out"] != float64(c.want) {
+				t.Fatalf("log %v", l)
+			}
+			d := h.metric("http.server.response.body.size").(metricdata.Histogram[int64])
+			if p := d.DataPoints; len(p) != 1 || p[0].Sum != c.want {
+				t.Fatalf("response size points %v", p)
+			}
+			got := spanAttrs(h.onlySpan())["http.response.body.size"]
+			if want := map[bool]string{true: "5000", false: ""}[c.want > 0]; got != want {
+				t.Fatalf("span http.response.body.size %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestRequestValuesCapped: hostile request values are cut before they
+// reach the access log and the span, so one request cannot make a
+// record megabytes long.
+func TestRequestValuesCapped(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("M", n) }
+	for _, c := range []struct {
+		name               string
+		method, path, ua   string
+		wantMethod         string
+		wantPath, wantUA   string
+		wantMethodOriginal string
+	}{
+		{name: "normal", method: "GET", path: "/items/1", ua: "curl/8",
+			wantMethod: "GET", wantPath: "/items/1", wantUA: "curl/8"},
+		{name: "long method", method: long(50000), path: "/", ua: "x",
+			wantMethod: long(maxMethodLen) + truncatedMark, wantPath: "/", wantUA: "x",
+			wantMethodOriginal: long(maxMethodLen) + truncatedMark},
+		{name: "long path and user agent", method: "GET", path: "/" + long(100000),
+			ua:         long(100000),
+			wantMethod: "GET", wantPath: ("/" + long(maxPathLen))[:maxPathLen] + truncatedMark,
+			wantUA: long(maxUserAgentLen) + truncatedMark},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			r := httptest.NewRequest("GET", c.path, nil)
+			r.Method = c.method
+			r.Header.Set("User-Agent", c.ua)
+			serve(h.handler(ok), r)
+			l := h.logLines()
+			if len(l) != 1 || l[0]["method"] != c.wantMethod || l[0]["path"] != c.wantPath ||
+				l[0]["user_agent"] != c.wantUA {
+				t.Fatalf("log method %.40q path %.40q ua %.40q", l[0]["method"], l[0]["path"], l[0]["user_agent"])
+			}
+			a := spanAttrs(h.onlySpan())
+			if a["http.request.method_original"] != c.wantMethodOriginal ||
+				a["url.path"] != c.wantPath || a["user_agent.original"] != c.wantUA {
+				t.Fatalf("span attrs %.200v", a)
+			}
+		})
+	}
+}
+
+func TestCapString(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"", 4, ""},
+		{"abcd", 4, "abcd"},
+		{"abcde", 4, "abcd" + truncatedMark},
+		{"ab€x", 3, "ab" + truncatedMark}, // does not split the 3-byte rune
+		{"€€", 4, "€" + truncatedMark},
+	} {
+		if got := capString(c.in, c.n); got != c.want {
+			t.Errorf("capString(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
 	}
 }

@@ -45,7 +45,9 @@
 // random source. [WithTrustRequestID](false) always generates one. The ID
 // is stored with logging.ContextWithRequestID, set on the response
 // header, on the span (vigil.request_id) and in the access log, and
-// [Transport] sends it on outgoing requests.
+// [Transport] sends it on outgoing requests. When the response header
+// holds the ID several times (a reverse proxy added the backend's copy
+// of it), one is sent.
 //
 // # Routes and span names
 //
@@ -109,19 +111,33 @@
 // Each attribute set is built once and cached (up to 2048 per server);
 // past the cache, sets are built per request and the meter provider's
 // cardinality limit bounds the series. Duration buckets default to 5 ms
-// to 60 s; [WithDurationBuckets] or a view on the meter provider sets
-// others.
+// to 60 s, or to [WithDurationBuckets]; both are advice that a view on
+// the meter provider overrides. The provider of package metrics (used by
+// vigil.Start) has such a view, so there the buckets are its own, 0.005
+// to 30 s, set with metrics.WithDurationBuckets.
 //
 // # Failures
 //
 // error.type is the status code for 5xx responses (4xx too on the
 // client), "panic" for a recovered panic, "aborted" for
 // http.ErrAbortHandler and "canceled" when the client went away. A panic
-// becomes a 500 when nothing was written yet, an exception event with the
-// stack on the span (status Error), one duration sample with
-// error.type=panic and one error access log record carrying panic and
-// stack; the server goes on. http.ErrAbortHandler is recorded and raised
-// again so net/http aborts the connection.
+// becomes an exception event with the stack on the span (status Error),
+// one duration sample with error.type=panic and one error access log
+// record carrying panic and stack; the server goes on. When nothing was
+// written yet the client gets a 500. When the headers were already
+// written a 500 is impossible and ending the response normally would pass
+// a cut-off body as complete, so after recording the panic (with the
+// status as written) vigil raises http.ErrAbortHandler: net/http breaks
+// the HTTP/1.1 connection or resets the HTTP/2 stream, and logs nothing
+// itself. http.ErrAbortHandler from the handler is recorded and raised
+// again. A WriteHeader code outside 100..999 panics, as in net/http,
+// before it is recorded, so it ends as a 500 with error.type=panic.
+//
+// Values copied from the request or a panic are capped, with the mark
+// "…(truncated)": the method (access log, http.request.method_original)
+// at 32 bytes, the path at 2 KiB, the user agent at 512 bytes, the panic
+// value (access log and exception.message) at 4 KiB. The stack is kept
+// whole.
 //
 // A request whose client disconnected before the handler returned (the
 // request context is canceled) is recorded with status 499
@@ -137,7 +153,8 @@
 // canceled requests, info otherwise. Fields: method, route, path, status,
 // duration_ms, bytes_in (Content-Length, or the bytes read), bytes_out,
 // remote_addr, user_agent, request_id, trace_id, span_id, and when
-// present query, error_type, panic and stack. The query string is left
+// present query, error_type, panic and stack. bytes_out is what was
+// sent: 0 for HEAD, whose body net/http discards. The query string is left
 // out unless [WithQuery] asks for it, redacted by default. Values are
 // slog strings, so the JSON handler escapes line breaks, ANSI escapes and
 // quotes: a forged "level=... msg=..." tail stays inside one value of one
@@ -168,7 +185,9 @@
 // # Client transport
 //
 // [Transport] starts a client span named after the method, injects trace
-// context, baggage and the request ID into a copy of the request, and
+// context, baggage and the request ID into a copy of the request (the
+// context's ID replaces an X-Request-ID already on the request, such as
+// the inbound client's one that httputil.ReverseProxy copies), and
 // records http.client.request.duration up to the response headers.
 // It composes with retrying or circuit-breaking round trippers in either
 // order.

@@ -43,9 +43,12 @@ func Trace(opts ...Option) func(http.Handler) http.Handler {
 }
 
 // Recover returns a middleware that only runs the recover part: a panic
-// becomes a 500 (when nothing was written yet), an exception event on the
-// current span and one error log record; http.ErrAbortHandler is recorded
-// and raised again. Put it inside [Trace] and outside [Metrics] and
+// becomes an exception event on the current span, one error log record
+// and a 500 when nothing was written yet; when the headers were already
+// written it aborts the response instead (it raises http.ErrAbortHandler,
+// so net/http breaks the connection or resets the HTTP/2 stream and the
+// client sees an error, not a cut-off body that looks complete).
+// http.ErrAbortHandler itself is recorded and raised again. Put it inside [Trace] and outside [Metrics] and
 // [AccessLog], so they see the 500.
 func Recover(opts ...Option) func(http.Handler) http.Handler {
 	return single(PartRecover, opts)
@@ -200,8 +203,18 @@ func (s *server) finish(rw *responseWriter, r *http.Request, q *request) {
 	if p != nil {
 		s.notePanic(rw, r, p)
 		if q.parts&PartRecover != 0 && p != http.ErrAbortHandler {
+			started := rw.wroteHeader && !rw.hijacked
 			repanic = false
 			s.recovered(rw, q)
+			// With the headers out, a 500 is impossible and returning
+			// would end a cut-off body cleanly, so the client would take
+			// it as complete. Once recorded below, raise
+			// http.ErrAbortHandler: net/http then breaks the connection
+			// (HTTP/1.1) or resets the stream (HTTP/2), as it does for an
+			// unrecovered panic, without logging a stack of its own.
+			if started {
+				repanic, p = true, http.ErrAbortHandler
+			}
 		}
 	}
 	if !rw.routeKnown {

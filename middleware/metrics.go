@@ -70,7 +70,7 @@ func (s *server) record(q *request, rw *responseWriter, r *http.Request, o outco
 		inst.reqSize.Record(ctx, rw.bytesIn(r), set...)
 	}
 	if inst.respSize.Enabled(ctx) {
-		inst.respSize.Record(ctx, rw.bytesOut, set...)
+		inst.respSize.Record(ctx, rw.bytesSent(r), set...)
 	}
 }
 

@@ -218,10 +218,15 @@ func WithExcludePaths(paths ...string) Option {
 }
 
 // WithDurationBuckets sets the explicit bucket boundaries, in seconds, of
-// http.server.request.duration and http.client.request.duration. A view
-// registered on the meter provider (as package metrics does) takes
-// precedence. Default: 5 ms to 60 s in 16 boundaries. An empty list is
-// ignored.
+// http.server.request.duration and http.client.request.duration. Default:
+// 5 ms to 60 s in 16 boundaries. An empty list is ignored.
+//
+// The boundaries are only advice to the meter provider: a view configured
+// on the provider for these instruments wins over them. The provider of
+// package metrics (and so vigil.Start) has such a view, with its own
+// buckets (0.005 to 30 s, set by metrics.WithDurationBuckets), so under
+// it this option has no effect; it matters with a provider that has no
+// view for these instruments.
 func WithDurationBuckets(bounds ...float64) Option {
 	return optionFunc(func(c *config) {
 		if len(bounds) > 0 {

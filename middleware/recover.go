@@ -20,7 +20,7 @@ func (s *server) recovered(rw *responseWriter, q *request) {
 	ctx := q.ctx
 	var buf [6]slog.Attr
 	a := append(buf[:0],
-		slog.Any("panic", rw.panicVal),
+		slog.String("panic", rw.panicMsg),
 		slog.String("stack", string(rw.stack)),
 	)
 	if id := requestIDOf(ctx); id != "" {

@@ -2,9 +2,11 @@ package middleware
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,16 +117,161 @@ func TestRecoverAloneLogsStack(t *testing.T) {
 	}
 }
 
-func TestRecoverAfterWriteKeepsStatus(t *testing.T) {
+// TestRecoverAfterHeadersAbortsResponse: once the headers are out a 500
+// is impossible, so the panic is recorded with the status as written and
+// the response is aborted with http.ErrAbortHandler.
+func TestRecoverAfterHeadersAbortsResponse(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		start  func(http.ResponseWriter)
+		status string
+	}{
+		{"WriteHeader", func(w http.ResponseWriter) { w.WriteHeader(http.StatusAccepted) }, "202"},
+		{"Write", func(w http.ResponseWriter) { _, _ = w.Write([]byte("row\n")) }, "200"},
+		{"Flush", func(w http.ResponseWriter) { w.(http.Flusher).Flush() }, "200"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			hd := h.handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				c.start(w)
+				panic("late")
+			}))
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				serve(hd, httptest.NewRequest("GET", "/", nil))
+			}()
+			if got != http.ErrAbortHandler {
+				t.Fatalf("raised %v, want http.ErrAbortHandler", got)
+			}
+			a := attrMap(h.histPoints("http.server.request.duration")[0].Attributes)
+			if a["http.response.status_code"] != c.status || a["error.type"] != "panic" {
+				t.Fatalf("metric attrs %v", a)
+			}
+			s := h.onlySpan()
+			if s.Status().Code != codes.Error || len(s.Events()) != 1 {
+				t.Fatalf("span status %v events %v", s.Status(), s.Events())
+			}
+			l := h.logLines()
+			if len(l) != 1 || l[0]["panic"] != "late" || l[0]["error_type"] != "panic" ||
+				l[0]["level"] != "ERROR" || l[0]["stack"] == "" {
+				t.Fatalf("log %v", l)
+			}
+		})
+	}
+}
+
+// TestRecoverPanicMidStreamClientSeesError: a handler streams part of a
+// body and panics. The client must get a read error (HTTP/1.1: unexpected
+// EOF; HTTP/2: stream reset), as without vigil, not a clean end of a
+// truncated body, and net/http must not log a stack of its own.
+func TestRecoverPanicMidStreamClientSeesError(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "HTTP/1.1", true: "HTTP/2"}[h2], func(t *testing.T) {
+			h := newHarness(t)
+			errs := &syncBuffer{}
+			srv := startServer(t, h.handler(http.HandlerFunc(
+				func(w http.ResponseWriter, r *http.Request) {
+					for i := range 1000 {
+						if i == 500 {
+							panic("export failed")
+						}
+						_, _ = fmt.Fprintf(w, "row,%d,%s\n", i, strings.Repeat("x", 40))
+					}
+				})), h2, errs)
+			resp, err := srv.Client().Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if err == nil || resp.ProtoMajor != map[bool]int{false: 1, true: 2}[h2] {
+				t.Fatalf("proto %d: read %d rows with no error, want a broken response",
+					resp.ProtoMajor, strings.Count(string(b), "\n"))
+			}
+			srv.Close()
+			if strings.Contains(errs.String(), "export failed") {
+				t.Errorf("net/http logged the panic: %s", errs)
+			}
+			a := attrMap(h.histPoints("http.server.request.duration")[0].Attributes)
+			if a["http.response.status_code"] != "200" || a["error.type"] != "panic" {
+				t.Fatalf("metric attrs %v", a)
+			}
+		})
+	}
+}
+
+// TestInvalidWriteHeaderCodeAnswers500: net/http panics on a code outside
+// 100..999; vigil must panic before recording the code, so Recover still
+// answers 500 and the telemetry says 500, never the bogus code or 200.
+func TestInvalidWriteHeaderCodeAnswers500(t *testing.T) {
 	h := newHarness(t)
-	hd := h.handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusAccepted)
-		panic("late")
-	}))
-	rec := serve(hd, httptest.NewRequest("GET", "/", nil))
-	a := attrMap(h.histPoints("http.server.request.duration")[0].Attributes)
-	if rec.Code != 202 || a["http.response.status_code"] != "202" || a["error.type"] != "panic" {
-		t.Fatalf("code %d attrs %v", rec.Code, a)
+	srv := httptest.NewServer(h.handler(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) {
+			code, _ := strconv.Atoi(r.URL.Query().Get("code"))
+			w.WriteHeader(code)
+		})))
+	defer srv.Close()
+	for _, code := range []int{-1, 0, 42, 99, 1000, 70000} {
+		resp, err := http.Get(srv.URL + "/?code=" + strconv.Itoa(code))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != 500 {
+			t.Errorf("code %d: client got %d, want 500", code, resp.StatusCode)
+		}
+	}
+	srv.Close()
+	for _, p := range h.histPoints("http.server.request.duration") {
+		if a := attrMap(p.Attributes); a["http.response.status_code"] != "500" ||
+			a["error.type"] != "panic" || p.Count != 6 {
+			t.Errorf("metric point %v count %d", a, p.Count)
+		}
+	}
+	for _, l := range h.logLines() {
+		if l["status"] != float64(500) || l["error_type"] != "panic" ||
+			!strings.Contains(l["panic"].(string), "invalid WriteHeader code") {
+			t.Errorf("log %v", l)
+		}
+	}
+}
+
+// TestPanicValueCapped: a huge panic value is cut to maxPanicLen with a
+// mark in the log and the exception event; the stack stays whole.
+func TestPanicValueCapped(t *testing.T) {
+	huge := strings.Repeat("A\n", 1<<20)
+	for _, c := range []struct {
+		name string
+		val  any
+		want string
+	}{
+		{"short string", "boom", "boom"},
+		{"huge string", huge, huge[:maxPanicLen] + truncatedMark},
+		{"huge error", errors.New(huge), huge[:maxPanicLen] + truncatedMark},
+		{"non-string", 42, "42"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, part := range []Part{PartAll, PartTrace | PartRecover} {
+				h := newHarness(t)
+				hd := h.handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+					panic(c.val)
+				}), WithParts(part))
+				if rec := serve(hd, httptest.NewRequest("GET", "/", nil)); rec.Code != 500 {
+					t.Fatalf("status %d", rec.Code)
+				}
+				l := h.logLines()
+				if len(l) != 1 || l[0]["panic"] != c.want ||
+					!strings.Contains(l[0]["stack"].(string), "recover_test.go") {
+					t.Fatalf("parts %b: log panic %.80q, %d records", part, l[0]["panic"], len(l))
+				}
+				ev := attrMap(attrSet(h.onlySpan().Events()[0].Attributes))
+				if ev["exception.message"] != c.want ||
+					!strings.Contains(ev["exception.stacktrace"], "recover_test.go") {
+					t.Fatalf("exception message %.80q", ev["exception.message"])
+				}
+			}
+		})
 	}
 }
 

@@ -76,7 +76,7 @@ func (s *server) requestID(
 	if id == "" {
 		id = newRequestID(&rw.idBuf)
 	}
-	rw.idHeader[0] = id
+	rw.idHeader[0], rw.idKey = id, s.cfg.idHeader
 	rw.Header()[s.cfg.idHeader] = rw.idHeader[:]
 	return logging.ContextWithRequestID(ctx, id), id
 }

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -61,11 +62,11 @@ func requestAttrs(
 	a = append(a,
 		keyMethod.String(knownMethods[m]),
 		keyScheme.String(schemeOf(r.TLS != nil)),
-		keyPath.String(r.URL.Path),
+		keyPath.String(capString(r.URL.Path, maxPathLen)),
 		keyProto.String(protoNames[protoIndex(r)]),
 	)
 	if m == 0 {
-		a = append(a, keyMethodOriginal.String(r.Method))
+		a = append(a, keyMethodOriginal.String(capString(r.Method, maxMethodLen)))
 	}
 	if host, port := splitHostPort(r.Host); host != "" {
 		a = append(a, keyServerAddr.String(host))
@@ -74,7 +75,7 @@ func requestAttrs(
 		}
 	}
 	if ua := r.UserAgent(); ua != "" {
-		a = append(a, keyUserAgent.String(ua))
+		a = append(a, keyUserAgent.String(capString(ua, maxUserAgentLen)))
 	}
 	if host, _ := splitHostPort(r.RemoteAddr); host != "" {
 		a = append(a, keyClientAddr.String(host))
@@ -108,8 +109,8 @@ func (s *server) endSpan(q *request, rw *responseWriter, r *http.Request, o outc
 	if n := rw.bytesIn(r); n > 0 {
 		a = append(a, keyReqBodySize.Int64(n))
 	}
-	if rw.bytesOut > 0 {
-		a = append(a, keyRespBodySize.Int64(rw.bytesOut))
+	if n := rw.bytesSent(r); n > 0 {
+		a = append(a, keyRespBodySize.Int64(n))
 	}
 	span.SetAttributes(a...)
 	switch o.kind {
@@ -135,16 +136,53 @@ func (s *server) notePanic(rw *responseWriter, r *http.Request, p any) {
 		return
 	}
 	rw.stack = debug.Stack()
+	rw.panicMsg = panicText(p)
 	span := trace.SpanFromContext(r.Context())
 	if !span.IsRecording() {
 		return
 	}
 	span.AddEvent("exception", trace.WithAttributes(
 		attribute.String("exception.type", fmt.Sprintf("%T", p)),
-		attribute.String("exception.message", fmt.Sprint(p)),
+		attribute.String("exception.message", rw.panicMsg),
 		attribute.String("exception.stacktrace", string(rw.stack)),
 	))
 	span.SetStatus(codes.Error, "panic")
+}
+
+// Caps on what vigil copies from a request or a panic into a log record
+// or a span attribute, so a hostile request (net/http accepts a request
+// line and headers up to MaxHeaderBytes, 1 MB by default) or a huge panic
+// value cannot make one record megabytes long. Real methods are a few
+// bytes, real paths and user agents far below the caps.
+const (
+	maxMethodLen    = 32
+	maxPathLen      = 2048
+	maxUserAgentLen = 512
+	maxPanicLen     = 4096
+)
+
+// truncatedMark ends a value that was cut at its cap.
+const truncatedMark = "…(truncated)"
+
+// capString returns s, or its first n bytes (backing off to a UTF-8
+// boundary) followed by truncatedMark. It allocates only when it cuts.
+func capString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + truncatedMark
+}
+
+// panicText is the panic value as text, capped at maxPanicLen. A string
+// is used as is rather than through fmt, which would copy it whole first.
+func panicText(p any) string {
+	if s, ok := p.(string); ok {
+		return capString(s, maxPanicLen)
+	}
+	return capString(fmt.Sprint(p), maxPanicLen)
 }
 
 // splitHostPort splits host[:port] (IPv6 in brackets) without

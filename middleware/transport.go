@@ -21,9 +21,12 @@ import (
 // Transport returns an http.RoundTripper that sends each request through
 // base (http.DefaultTransport when nil) inside a client span named after
 // the method, records http.client.request.duration, and injects the
-// trace context, baggage and the request ID of the request context
-// (unless the request already carries that header). It never changes the
-// caller's request: it sends a copy with its own header map.
+// trace context, baggage and the request ID of the request context. The
+// context's request ID replaces any X-Request-ID values the request
+// carries (behind httputil.ReverseProxy those are the inbound client's);
+// when the context has none, a header already on the request is sent as
+// is. It never changes the caller's request: it sends a copy with its own
+// header map.
 //
 // The span and the duration end when base returns the response headers,
 // not when the body is read. Transport composes with other round
@@ -79,8 +82,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		out.Header = make(http.Header, 3)
 	}
 	t.cfg.propagator.Inject(ctx, propagation.HeaderCarrier(out.Header))
-	id := logging.RequestIDFromContext(ctx)
-	if id != "" && out.Header.Get(t.cfg.idHeader) == "" {
+	// The context's ID replaces any value already on the request: behind
+	// httputil.ReverseProxy the outbound request carries the inbound
+	// client's headers, and forwarding those would send the backend an ID
+	// the server part rejected or did not trust.
+	if id := logging.RequestIDFromContext(ctx); id != "" {
 		out.Header[t.cfg.idHeader] = []string{id}
 	}
 
@@ -134,10 +140,10 @@ func endClientSpan(span trace.Span, req *http.Request, k clientKey, err error) {
 			keyServerAddr.String(k.host), keyServerPort.Int(k.port),
 			keyFull.String(redactedURL(req)))
 		if k.method == 0 {
-			a = append(a, keyMethodOriginal.String(req.Method))
+			a = append(a, keyMethodOriginal.String(capString(req.Method, maxMethodLen)))
 		}
 		if ua := req.UserAgent(); ua != "" {
-			a = append(a, keyUserAgent.String(ua))
+			a = append(a, keyUserAgent.String(capString(ua, maxUserAgentLen)))
 		}
 		if k.status != 0 {
 			a = append(a, keyStatus.Int(int(k.status)))

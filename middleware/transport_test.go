@@ -6,6 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -179,16 +182,86 @@ func TestTransportInjectsWithoutChangingRequest(t *testing.T) {
 	}
 }
 
-func TestTransportKeepsExplicitRequestID(t *testing.T) {
-	base := &headerCheck{}
-	rt := Transport(base, WithTracerProvider(newHarness(t).tp))
-	req, _ := http.NewRequestWithContext(logging.ContextWithRequestID(t.Context(), "ctx-id"),
-		"GET", "http://svc.test/", nil)
-	req.Header.Set("X-Request-ID", "explicit")
-	resp, _ := rt.RoundTrip(req)
-	_ = resp.Body.Close()
-	if base.got.Get("X-Request-ID") != "explicit" {
-		t.Fatalf("sent %q", base.got.Get("X-Request-ID"))
+// TestTransportRequestIDFromContextReplacesHeader: the context's request
+// ID replaces whatever X-Request-ID values the request carries; without
+// one in the context the request's header is sent as is.
+func TestTransportRequestIDFromContextReplacesHeader(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		ctxID string
+		sent  []string
+		want  []string
+	}{
+		{"context only", "ctx-id", nil, []string{"ctx-id"}},
+		{"context replaces header", "ctx-id", []string{"client-chosen"}, []string{"ctx-id"}},
+		{"context replaces several", "ctx-id", []string{"a", "bad id"}, []string{"ctx-id"}},
+		{"header kept without context", "", []string{"explicit"}, []string{"explicit"}},
+		{"neither", "", nil, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base := &headerCheck{}
+			rt := Transport(base, WithTracerProvider(newHarness(t).tp))
+			ctx := t.Context()
+			if c.ctxID != "" {
+				ctx = logging.ContextWithRequestID(ctx, c.ctxID)
+			}
+			req, _ := http.NewRequestWithContext(ctx, "GET", "http://svc.test/", nil)
+			for _, v := range c.sent {
+				req.Header.Add("X-Request-ID", v)
+			}
+			resp, _ := rt.RoundTrip(req)
+			_ = resp.Body.Close()
+			if got := base.got.Values("X-Request-ID"); !slices.Equal(got, c.want) {
+				t.Fatalf("sent %q, want %q", got, c.want)
+			}
+			if got := req.Header.Values("X-Request-ID"); !slices.Equal(got, c.sent) {
+				t.Fatalf("caller's header changed to %q", got)
+			}
+		})
+	}
+}
+
+// TestReverseProxyOneRequestID: a gateway built on httputil.ReverseProxy
+// copies the client's headers onto the outbound request. The backend must
+// log the gateway's ID (not the client's, which the gateway rejected or
+// distrusted), and the client must see that ID once, not once from each
+// hop.
+func TestReverseProxyOneRequestID(t *testing.T) {
+	h := newHarness(t)
+	backend := httptest.NewServer(h.handler(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) {})))
+	defer backend.Close()
+	u, _ := url.Parse(backend.URL)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.Transport = Transport(nil, h.opts()...)
+	for _, trust := range []bool{false, true} {
+		gw := httptest.NewServer(h.handler(rp, WithTrustRequestID(trust)))
+		for _, in := range []string{"client-chosen-id", "bad id with spaces"} {
+			h.logs.mu.Lock()
+			h.logs.b.Reset()
+			h.logs.mu.Unlock()
+			req, _ := http.NewRequest("GET", gw.URL+"/x", nil)
+			req.Header.Set("X-Request-ID", in)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			var ids []any
+			for _, l := range h.logLines() {
+				ids = append(ids, l["request_id"])
+			}
+			seen := resp.Header.Values("X-Request-ID")
+			if len(ids) != 2 || ids[0] != ids[1] || len(seen) != 1 || seen[0] != ids[1] {
+				t.Errorf("trust=%v inbound %q: logged IDs (backend, gateway) %v, client saw %q",
+					trust, in, ids, seen)
+			}
+			if keep := trust && in == "client-chosen-id"; keep != (ids[0] == in) {
+				t.Errorf("trust=%v inbound %q: backend logged %v", trust, in, ids[0])
+			}
+		}
+		gw.Close()
 	}
 }
 

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -32,6 +33,8 @@ type responseWriter struct {
 	panicVal    any
 	stack       []byte
 	idHeader    [1]string
+	idKey       string // canonical request ID header name, "" when unset
+	panicMsg    string // the panic value as text, capped at maxPanicLen
 	idBuf       [32]byte
 	hexIDs      [48]byte
 	scope       scope.Scope
@@ -102,23 +105,54 @@ func (w *responseWriter) Header() http.Header { return w.w.Header() }
 // WriteHeader forwards the first final status and drops later ones, so
 // the server never logs a superfluous WriteHeader. Informational codes
 // other than 101 pass through without counting as final.
+//
+// A code outside 100..999 panics, as net/http does, before anything is
+// recorded or forwarded: the response then still counts as unwritten, so
+// Recover answers 500 and the metrics and log record 500 instead of the
+// bogus code (which would also not fit the metric key).
 func (w *responseWriter) WriteHeader(code int) {
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
+	}
 	if w.wroteHeader || w.hijacked {
 		return
 	}
-	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+	if code < 200 && code != http.StatusSwitchingProtocols {
 		w.w.WriteHeader(code)
 		return
 	}
-	w.wroteHeader, w.status = true, code
+	w.markWritten(code)
 	w.w.WriteHeader(code)
 }
 
 // implicit200 notes the status that a write without WriteHeader sends.
 func (w *responseWriter) implicit200() {
 	if !w.wroteHeader {
-		w.wroteHeader, w.status = true, http.StatusOK
+		w.markWritten(http.StatusOK)
 	}
+}
+
+// markWritten records the final status just before the headers go out.
+// It also collapses the request ID header to the one value vigil set when
+// every value equals it: httputil.ReverseProxy adds the backend's
+// response headers to ours, so a backend that got our ID (see
+// [Transport]) would otherwise make the client see it twice.
+func (w *responseWriter) markWritten(code int) {
+	w.wroteHeader, w.status = true, code
+	if w.idKey == "" {
+		return
+	}
+	h := w.w.Header()
+	vals := h[w.idKey]
+	if len(vals) < 2 {
+		return
+	}
+	for _, v := range vals {
+		if v != w.idHeader[0] {
+			return
+		}
+	}
+	h[w.idKey] = w.idHeader[:]
 }
 
 func (w *responseWriter) Write(b []byte) (int, error) {
@@ -191,6 +225,15 @@ func (w *responseWriter) finalStatus() int {
 		return w.status
 	}
 	return http.StatusOK
+}
+
+// bytesSent is the response body size the client received: 0 for HEAD,
+// whose body net/http accepts from the handler but never sends.
+func (w *responseWriter) bytesSent(r *http.Request) int64 {
+	if r.Method == http.MethodHead {
+		return 0
+	}
+	return w.bytesOut
 }
 
 // bytesIn is the request body size: the Content-Length when the client
