@@ -158,6 +158,7 @@ func TestLiveStack(t *testing.T) {
 	}
 	checkExemplars(t, api)
 	checkUsedMetricsExist(t, api)
+	checkGroupingLabelsExist(t, api)
 	if t.Failed() {
 		t.Log(shop.tail())
 		t.Log(prom.tail())
@@ -285,6 +286,66 @@ func checkUsedMetricsExist(t *testing.T, api PromClient) {
 		t.Errorf("metric not in the scrape: %s", m)
 	}
 	t.Logf("%d metric names read by dashboards and rules, %d scraped", len(used), len(names))
+}
+
+// conditionalLabels are attributes that the semantic conventions set only
+// on some outcomes, which a healthy run need not produce.
+var conditionalLabels = map[string]string{
+	"error_type": "error.type is set only on failed operations",
+}
+
+// checkGroupingLabelsExist checks that every label a dashboard or rule
+// groups by is carried by some series of the metrics it aggregates.
+func checkGroupingLabelsExist(t *testing.T, api PromClient) {
+	t.Helper()
+	queries, _ := stackQueries(t)
+	pending := pendingMetrics(t)
+	labelsOf := map[string]map[string]bool{}
+	carried := func(metric string) map[string]bool {
+		if l, ok := labelsOf[metric]; ok {
+			return l
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		names, err := api.LabelNames(ctx, metric)
+		if err != nil {
+			t.Fatalf("labels of %s: %v", metric, err)
+		}
+		l := map[string]bool{}
+		for _, n := range names {
+			l[n] = true
+		}
+		labelsOf[metric] = l
+		return l
+	}
+	checked := 0
+	for where, q := range queries {
+		e, err := ParseExpr(q)
+		if err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+		for _, g := range Groupings(e) {
+			for _, label := range g.Labels {
+				found, known := false, false
+				for _, m := range g.Metrics {
+					if pending[m] != "" || strings.Contains(m, ":") {
+						continue
+					}
+					known = true
+					found = found || carried(m)[label]
+				}
+				if known && !found && conditionalLabels[label] != "" {
+					t.Logf("%s: groups by %s, not scraped: %s", where, label,
+						conditionalLabels[label])
+				} else if known && !found {
+					t.Errorf("%s: groups by %s, which no series of %v carries",
+						where, label, g.Metrics)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d grouping labels checked", checked)
 }
 
 // pendingMetrics names metrics that dashboards may read before the shop

@@ -131,3 +131,10 @@ func (c PromClient) Exemplars(ctx context.Context, query string, start, end time
 	}
 	return out, err
 }
+
+// LabelNames returns the label names that the series of metric carry.
+func (c PromClient) LabelNames(ctx context.Context, metric string) ([]string, error) {
+	var names []string
+	err := c.get(ctx, "/api/v1/labels", url.Values{"match[]": {metric}}, &names)
+	return names, err
+}

@@ -81,3 +81,24 @@ func selectorName(vs *parser.VectorSelector) string {
 	}
 	return ""
 }
+
+// Grouping is the label list of one "by (...)" aggregation and the metrics
+// the aggregated expression reads.
+type Grouping struct {
+	Labels  []string
+	Metrics []string
+}
+
+// Groupings returns the "by (...)" aggregations of e. A label grouped by
+// that no series of those metrics carries collapses the result into one
+// unlabelled series, which is what a renamed attribute looks like.
+func Groupings(e parser.Expr) []Grouping {
+	var out []Grouping
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if agg, ok := n.(*parser.AggregateExpr); ok && !agg.Without && len(agg.Grouping) > 0 {
+			out = append(out, Grouping{Labels: agg.Grouping, Metrics: MetricNames(agg.Expr)})
+		}
+		return nil
+	})
+	return out
+}

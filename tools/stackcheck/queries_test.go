@@ -254,3 +254,18 @@ func TestLabelValuesVariablesYieldTheirSelector(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestGroupings(t *testing.T) {
+	e, err := ParseExpr(`sum by (http_route) (rate(a_count[5m])) / sum without (le) (b) + max by (le, job) (c_bucket)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Groupings(e)
+	want := []Grouping{
+		{Labels: []string{"http_route"}, Metrics: []string{"a_count"}},
+		{Labels: []string{"le", "job"}, Metrics: []string{"c_bucket"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
