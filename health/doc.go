@@ -49,8 +49,12 @@
 // line per check ("[+]db ok", "[+]cache warn: reason", "[-]db failed:
 // reason"); ?exclude=name, repeated, skips checks. /healthz answers a
 // health+json document with per-check status, duration, time of the last
-// run and of the last success, and a short error. Error text is scrubbed of
-// "user:password@" and "password=..." patterns and cut to 200 bytes. HEAD
+// run and of the last success, and a short error. Error text is scrubbed
+// before it is stored, shown or logged: "user:password@" in URLs and DSNs,
+// every URL query parameter value, the value after any key containing a
+// secret word (DB_PASSWORD=, client_secret=, "password":, X-Api-Key:,
+// password%3D) and Bearer/Basic credentials become "***" (docs/health.md
+// lists the words); the text is then cut to 200 bytes. HEAD
 // works on every endpoint. [WithDetails](false) hides per-check details on
 // a public listener.
 //
