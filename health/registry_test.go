@@ -3,8 +3,10 @@ package health
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -228,6 +230,25 @@ func TestTimedOutCheckRunsAgainOnlyAfterItReturns(t *testing.T) {
 		t.Fatalf("starts after the run returned = %d, want 2", got)
 	}
 	time.Sleep(350 * time.Millisecond) // let the second sleep end
+}
+
+func TestCheckThatCallsGoexitFailsAndRunsAgain(t *testing.T) {
+	r := newTestRegistry(t, WithCacheTTL(-1))
+	var calls atomic.Int32
+	mustRegister(t, r, Check{Name: "goexit", Func: func(context.Context) error {
+		if calls.Add(1) == 1 {
+			runtime.Goexit() // as t.FailNow does
+		}
+		return nil
+	}})
+	got := findResult(t, r.Evaluate(t.Context(), Readiness), "goexit")
+	if got.Status != Fail || got.Error != "check exited without returning" {
+		t.Fatalf("first run = %v %q, want fail: check exited without returning", got.Status, got.Error)
+	}
+	got = findResult(t, r.Evaluate(t.Context(), Readiness), "goexit")
+	if got.Status != Pass || calls.Load() != 2 {
+		t.Fatalf("second probe = %v after %d runs, want pass after 2", got.Status, calls.Load())
+	}
 }
 
 func TestTimedOutOptionalCheckWarns(t *testing.T) {

@@ -114,8 +114,19 @@ func (c *check) execute(r *run) {
 	timer := time.AfterFunc(c.Timeout, func() {
 		c.settle(r, start, errTimeout, false)
 	})
+	// recover in call does not see runtime.Goexit (t.FailNow, a helper that
+	// ends its goroutine), which still runs deferred calls: settle the run
+	// here or inflight stays set and the check never runs again.
+	returned := false
+	defer func() {
+		if !returned {
+			timer.Stop()
+			c.settle(r, start, errGoexit, true)
+		}
+	}()
 
 	err := c.call(ctx)
+	returned = true
 	timer.Stop()
 	if err != nil && time.Since(start) >= c.Timeout {
 		err = errTimeout
@@ -123,7 +134,10 @@ func (c *check) execute(r *run) {
 	c.settle(r, start, err, true)
 }
 
-var errTimeout = errors.New("timeout")
+var (
+	errTimeout = errors.New("timeout")
+	errGoexit  = errors.New("check exited without returning")
+)
 
 func (c *check) call(ctx context.Context) (err error) {
 	defer func() {
