@@ -7,11 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
 )
 
 // liveCheck is a query the running stack must answer: with want, a sample
@@ -159,6 +162,7 @@ func TestLiveStack(t *testing.T) {
 	checkExemplars(t, api)
 	checkUsedMetricsExist(t, api)
 	checkGroupingLabelsExist(t, api)
+	checkMatchersMatch(t, api)
 	if t.Failed() {
 		t.Log(shop.tail())
 		t.Log(prom.tail())
@@ -346,6 +350,53 @@ func checkGroupingLabelsExist(t *testing.T, api PromClient) {
 		}
 	}
 	t.Logf("%d grouping labels checked", checked)
+}
+
+// checkMatchersMatch checks the label matchers of the dashboards and rules
+// against the scrape: the label exists on the metric (or it is a
+// conditional one), and an equality matcher on a histogram's le names a
+// bucket boundary that exists, as the SLO rules rely on.
+func checkMatchersMatch(t *testing.T, api PromClient) {
+	t.Helper()
+	queries, _ := stackQueries(t)
+	pending := pendingMetrics(t)
+	cache := map[string][]string{}
+	values := func(metric, label string) []string {
+		k := metric + "\x00" + label
+		if v, ok := cache[k]; ok {
+			return v
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		v, err := api.LabelValues(ctx, metric, label)
+		if err != nil {
+			t.Fatalf("values of %s on %s: %v", label, metric, err)
+		}
+		cache[k] = v
+		return v
+	}
+	checked := 0
+	for where, q := range queries {
+		e, err := ParseExpr(q)
+		if err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+		for _, m := range Matchers(e) {
+			if pending[m.Metric] != "" || strings.Contains(m.Metric, ":") ||
+				conditionalLabels[m.Name] != "" || m.Name == "job" {
+				continue
+			}
+			checked++
+			vs := values(m.Metric, m.Name)
+			if len(vs) == 0 && !m.Matches("") {
+				t.Errorf("%s: no series of %s carries %s", where, m.Metric, m.Name)
+			}
+			if m.Name == "le" && m.Type == labels.MatchEqual && !slices.Contains(vs, m.Value) {
+				t.Errorf("%s: %s has no bucket le=%q (have %v)", where, m.Metric, m.Value, vs)
+			}
+		}
+	}
+	t.Logf("%d label matchers checked", checked)
 }
 
 // pendingMetrics names metrics that dashboards may read before the shop

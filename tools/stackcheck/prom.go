@@ -138,3 +138,11 @@ func (c PromClient) LabelNames(ctx context.Context, metric string) ([]string, er
 	err := c.get(ctx, "/api/v1/labels", url.Values{"match[]": {metric}}, &names)
 	return names, err
 }
+
+// LabelValues returns the values label takes on the series of metric.
+func (c PromClient) LabelValues(ctx context.Context, metric, label string) ([]string, error) {
+	var values []string
+	err := c.get(ctx, "/api/v1/label/"+url.PathEscape(label)+"/values",
+		url.Values{"match[]": {metric}}, &values)
+	return values, err
+}

@@ -102,3 +102,29 @@ func Groupings(e parser.Expr) []Grouping {
 	})
 	return out
 }
+
+// Matcher is a label matcher of a selector with a fixed metric name.
+type Matcher struct {
+	Metric string
+	*labels.Matcher
+}
+
+// Matchers returns the label matchers, other than on the metric name, of
+// the selectors of e that name their metric.
+func Matchers(e parser.Expr) []Matcher {
+	var out []Matcher
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		vs, ok := n.(*parser.VectorSelector)
+		if !ok {
+			return nil
+		}
+		name := selectorName(vs)
+		for _, m := range vs.LabelMatchers {
+			if name != "" && m.Name != model.MetricNameLabel {
+				out = append(out, Matcher{Metric: name, Matcher: m})
+			}
+		}
+		return nil
+	})
+	return out
+}
