@@ -269,3 +269,18 @@ func TestGroupings(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
+
+func TestMatchers(t *testing.T) {
+	e, err := ParseExpr(`rate(a_bucket{le="0.5",job=~"shop"}[5m]) / {__name__="b", route!=""} + {__name__=~"c.*", x="y"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range Matchers(e) {
+		got = append(got, m.Metric+" "+m.String())
+	}
+	want := []string{`a_bucket le="0.5"`, `a_bucket job=~"shop"`, `b route!=""`}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
