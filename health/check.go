@@ -68,7 +68,9 @@ var probeNames = []struct {
 // [Registry.Register] and not retained.
 type Check struct {
 	// Name identifies the check in probe output, the ?exclude= parameter,
-	// metrics and logs. It must be 1 to 63 characters from [A-Za-z0-9_.:-].
+	// metrics and logs. It must be 1 to 63 characters from [A-Za-z0-9_.:-]
+	// and not "shutdown", which names the entry readiness shows while
+	// draining.
 	Name string
 
 	// Func does the work. Required.
@@ -93,9 +95,15 @@ type Check struct {
 
 	// Interval, when positive, runs the check in the background at that
 	// period; probes then read its last result and never wait, except for
-	// the very first result. Zero means the check runs on demand.
+	// the very first result. Zero means the check runs on demand. A
+	// positive Interval below [MinInterval] (100 ms) is rejected.
 	Interval time.Duration
 }
+
+// drainName names the entry readiness reports while draining (see
+// [Registry.Drain]); a check of that name would be indistinguishable from
+// it in output and in ?exclude=.
+const drainName = "shutdown"
 
 func (c *Check) validate() error {
 	if c.Func == nil {
@@ -103,6 +111,12 @@ func (c *Check) validate() error {
 	}
 	if !validName(c.Name) {
 		return fmt.Errorf("health: invalid check name %q: want 1-63 of [A-Za-z0-9_.:-]", c.Name)
+	}
+	if c.Name == drainName {
+		return fmt.Errorf("health: check name %q is reserved for the drain entry", c.Name)
+	}
+	if c.Interval > 0 && c.Interval < MinInterval {
+		return fmt.Errorf("health: check %q has Interval %v, below the minimum %v", c.Name, c.Interval, MinInterval)
 	}
 	if c.Probes&^allProbes != 0 {
 		return fmt.Errorf("health: check %q has unknown probes %#x", c.Name, uint8(c.Probes))

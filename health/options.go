@@ -20,6 +20,11 @@ const (
 	// DefaultCacheTTL is how long a result is reused when neither
 	// [Check.TTL] nor [WithCacheTTL] sets it.
 	DefaultCacheTTL = time.Second
+	// MinInterval is the shortest positive [Check.Interval] that
+	// [Registry.Register] accepts. Ten runs a second is already more than
+	// any prober needs; a shorter period (a typo such as 1ns) would turn
+	// a background check into a busy loop against its dependency.
+	MinInterval = 100 * time.Millisecond
 )
 
 // Option configures a [Registry] built by [New]. Options are applied in

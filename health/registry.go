@@ -147,7 +147,7 @@ func (r *Registry) Evaluate(ctx context.Context, p Probe, exclude ...string) Rep
 	}
 
 	if p&Readiness != 0 && r.draining.Load() {
-		rep.Checks = append(rep.Checks, Result{Name: "shutdown",
+		rep.Checks = append(rep.Checks, Result{Name: drainName,
 			Status: Fail, Error: "draining", Probes: Readiness})
 	}
 	rep.Status = Pass

@@ -24,6 +24,9 @@ func TestRegisterRejectsInvalidChecks(t *testing.T) {
 		{"nil func", Check{Name: "db"}, "has no Func"},
 		{"unknown probe", Check{Name: "db", Func: passing, Probes: 1 << 5}, "unknown probes"},
 		{"duplicate", Check{Name: "taken", Func: passing}, "already registered"},
+		{"drain entry name", Check{Name: "shutdown", Func: passing}, `name "shutdown" is reserved`},
+		{"interval 1ns", Check{Name: "fast", Func: passing, Interval: time.Nanosecond}, "below the minimum 100ms"},
+		{"interval just below minimum", Check{Name: "fast", Func: passing, Interval: MinInterval - 1}, "below the minimum"},
 	}
 	r := newTestRegistry(t)
 	mustRegister(t, r, Check{Name: "taken", Func: passing})
@@ -296,7 +299,7 @@ func TestProbeGivesUpWhenRequestIsCancelled(t *testing.T) {
 func TestBackgroundCheckRunsWithoutProbes(t *testing.T) {
 	r := newTestRegistry(t)
 	c := &counter{}
-	mustRegister(t, r, Check{Name: "bg", Func: c.check, Interval: 10 * time.Millisecond})
+	mustRegister(t, r, Check{Name: "bg", Func: c.check, Interval: MinInterval})
 	deadline := time.Now().Add(5 * time.Second)
 	for c.starts.Load() < 3 {
 		if time.Now().After(deadline) {
