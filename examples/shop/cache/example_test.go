@@ -57,3 +57,29 @@ func ExampleCache_Invalidate() {
 	// kettle
 	// electric kettle
 }
+
+func ExampleFromEnv() {
+	// The shop passes os.Getenv; REDIS_URL=redis://redis:6379/0 adds Redis.
+	getenv := func(string) string { return "" }
+	c, closeRedis, err := cache.FromEnv(getenv)
+	if err != nil {
+		panic(err)
+	}
+	defer func() { _ = closeRedis() }()
+	v, _ := c.GetOrLoad(context.Background(), "greeting",
+		func(context.Context) ([]byte, error) { return []byte("hello"), nil })
+	fmt.Println(string(v))
+	// Output: hello
+}
+
+func ExampleOpenRedis() {
+	// OpenRedis connects lazily: nothing is dialled until the first command.
+	rdb, err := cache.OpenRedis("redis://127.0.0.1:6379/0")
+	if err != nil {
+		panic(err)
+	}
+	defer rdb.Close()
+	c, err := cache.New(cache.WithRedis(rdb))
+	fmt.Println(c != nil, err)
+	// Output: true <nil>
+}

@@ -143,3 +143,47 @@ func TestOpenRedisRejectsAMalformedURL(t *testing.T) {
 		t.Errorf("err = %v, want a cache: error", err)
 	}
 }
+
+func TestFromEnvUsesRedisOnlyWithREDIS_URL(t *testing.T) {
+	addr := testsvc.StartRedis(t)
+	for _, tc := range []struct {
+		name      string
+		url       string
+		wantRedis bool
+		wantErr   bool
+	}{
+		{"unset", "", false, false},
+		{"set", "redis://" + addr + "/0", true, false},
+		{"malformed", "localhost:6379", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := func(k string) string {
+				if k == "REDIS_URL" {
+					return tc.url
+				}
+				return ""
+			}
+			c, closeFn, err := FromEnv(getenv)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			defer func() {
+				if err := closeFn(); err != nil {
+					t.Error(err)
+				}
+			}()
+			if (c.remote != nil) != tc.wantRedis {
+				t.Errorf("Redis layer present = %v, want %v", c.remote != nil, tc.wantRedis)
+			}
+			v, err := c.GetOrLoad(context.Background(), "k", func(context.Context) ([]byte, error) {
+				return []byte("v"), nil
+			})
+			if err != nil || string(v) != "v" {
+				t.Errorf("read = %q, %v", v, err)
+			}
+		})
+	}
+}
