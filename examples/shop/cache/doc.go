@@ -17,8 +17,9 @@
 // two layers: a small in-process layer in front of Redis, shared by every
 // replica of the service. A read tries memory, then Redis, then loads from
 // the origin and fills both. [OpenRedis] builds a Redis client from a URL
-// (REDIS_URL in the shop) with go-redis' OpenTelemetry instrumentation, so
-// every Redis command is a span in the request's trace.
+// with go-redis' OpenTelemetry instrumentation, so every Redis command is a
+// span in the request's trace; [FromEnv] does that when REDIS_URL is set
+// and keeps to memory otherwise.
 //
 // # Time to live
 //
