@@ -161,8 +161,7 @@ func TestLiveStack(t *testing.T) {
 	}
 	checkExemplars(t, api)
 	checkUsedMetricsExist(t, api)
-	checkGroupingLabelsExist(t, api)
-	checkMatchersMatch(t, api)
+	checkLabels(t, api)
 	if t.Failed() {
 		t.Log(shop.tail())
 		t.Log(prom.tail())
@@ -298,96 +297,71 @@ var conditionalLabels = map[string]string{
 	"error_type": "error.type is set only on failed operations",
 }
 
-// checkGroupingLabelsExist checks that every label a dashboard or rule
-// groups by is carried by some series of the metrics it aggregates.
-func checkGroupingLabelsExist(t *testing.T, api PromClient) {
-	t.Helper()
-	queries, _ := stackQueries(t)
-	pending := pendingMetrics(t)
-	labelsOf := map[string]map[string]bool{}
-	carried := func(metric string) map[string]bool {
-		if l, ok := labelsOf[metric]; ok {
-			return l
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		names, err := api.LabelNames(ctx, metric)
-		if err != nil {
-			t.Fatalf("labels of %s: %v", metric, err)
-		}
-		l := map[string]bool{}
-		for _, n := range names {
-			l[n] = true
-		}
-		labelsOf[metric] = l
-		return l
+// scrape answers, caching each answer, which values a label takes on the
+// series of a metric in the live test's Prometheus.
+type scrape struct {
+	t      *testing.T
+	api    PromClient
+	values map[string][]string // metric + "\x00" + label -> values
+}
+
+func (s *scrape) labelValues(metric, label string) []string {
+	k := metric + "\x00" + label
+	if v, ok := s.values[k]; ok {
+		return v
 	}
-	checked := 0
-	for where, q := range queries {
-		e, err := ParseExpr(q)
-		if err != nil {
-			t.Fatalf("%s: %v", where, err)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := s.api.LabelValues(ctx, metric, label)
+	if err != nil {
+		s.t.Fatalf("values of %s on %s: %v", label, metric, err)
+	}
+	s.values[k] = v
+	return v
+}
+
+// checkLabels checks the labels the dashboards and rules use against the
+// scrape: every label they group by is carried by some series of the
+// metrics aggregated (a renamed attribute collapses a panel into one
+// unlabelled line), every label they match on exists on the metric, and
+// an equality matcher on le names a real bucket boundary, as the SLO
+// rules rely on. Metrics still pending and recorded series are skipped.
+func checkLabels(t *testing.T, api PromClient) {
+	t.Helper()
+	s := &scrape{t: t, api: api, values: map[string][]string{}}
+	pending := pendingMetrics(t)
+	skip := func(metric string) bool {
+		return pending[metric] != "" || strings.Contains(metric, ":")
+	}
+	groupings, matchers := 0, 0
+	for where, e := range parsedQueries(t) {
 		for _, g := range Groupings(e) {
 			for _, label := range g.Labels {
-				found, known := false, false
+				known, found := false, false
 				for _, m := range g.Metrics {
-					if pending[m] != "" || strings.Contains(m, ":") {
-						continue
+					if !skip(m) {
+						known = true
+						found = found || len(s.labelValues(m, label)) > 0
 					}
-					known = true
-					found = found || carried(m)[label]
 				}
-				if known && !found && conditionalLabels[label] != "" {
+				groupings++
+				switch {
+				case !known || found:
+				case conditionalLabels[label] != "":
 					t.Logf("%s: groups by %s, not scraped: %s", where, label,
 						conditionalLabels[label])
-				} else if known && !found {
+				default:
 					t.Errorf("%s: groups by %s, which no series of %v carries",
 						where, label, g.Metrics)
 				}
-				checked++
 			}
-		}
-	}
-	t.Logf("%d grouping labels checked", checked)
-}
-
-// checkMatchersMatch checks the label matchers of the dashboards and rules
-// against the scrape: the label exists on the metric (or it is a
-// conditional one), and an equality matcher on a histogram's le names a
-// bucket boundary that exists, as the SLO rules rely on.
-func checkMatchersMatch(t *testing.T, api PromClient) {
-	t.Helper()
-	queries, _ := stackQueries(t)
-	pending := pendingMetrics(t)
-	cache := map[string][]string{}
-	values := func(metric, label string) []string {
-		k := metric + "\x00" + label
-		if v, ok := cache[k]; ok {
-			return v
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		v, err := api.LabelValues(ctx, metric, label)
-		if err != nil {
-			t.Fatalf("values of %s on %s: %v", label, metric, err)
-		}
-		cache[k] = v
-		return v
-	}
-	checked := 0
-	for where, q := range queries {
-		e, err := ParseExpr(q)
-		if err != nil {
-			t.Fatalf("%s: %v", where, err)
 		}
 		for _, m := range Matchers(e) {
-			if pending[m.Metric] != "" || strings.Contains(m.Metric, ":") ||
-				conditionalLabels[m.Name] != "" || m.Name == "job" {
+			if skip(m.Metric) || conditionalLabels[m.Name] != "" || m.Name == "job" {
 				continue
 			}
-			checked++
-			vs := values(m.Metric, m.Name)
+			matchers++
+			vs := s.labelValues(m.Metric, m.Name)
 			if len(vs) == 0 && !m.Matches("") {
 				t.Errorf("%s: no series of %s carries %s", where, m.Metric, m.Name)
 			}
@@ -396,7 +370,7 @@ func checkMatchersMatch(t *testing.T, api PromClient) {
 			}
 		}
 	}
-	t.Logf("%d label matchers checked", checked)
+	t.Logf("%d grouping labels and %d label matchers checked", groupings, matchers)
 }
 
 // pendingMetrics names metrics that dashboards may read before the shop

@@ -132,13 +132,6 @@ func (c PromClient) Exemplars(ctx context.Context, query string, start, end time
 	return out, err
 }
 
-// LabelNames returns the label names that the series of metric carry.
-func (c PromClient) LabelNames(ctx context.Context, metric string) ([]string, error) {
-	var names []string
-	err := c.get(ctx, "/api/v1/labels", url.Values{"match[]": {metric}}, &names)
-	return names, err
-}
-
 // LabelValues returns the values label takes on the series of metric.
 func (c PromClient) LabelValues(ctx context.Context, metric, label string) ([]string, error) {
 	var values []string

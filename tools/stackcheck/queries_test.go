@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -54,17 +55,28 @@ func stackQueries(t *testing.T) (queries map[string]string, recorded map[string]
 	return queries, recorded
 }
 
-// usedMetrics returns each metric name that a dashboard or rule reads,
-// except the rules' own recorded series, with the queries that read it.
-func usedMetrics(t *testing.T) map[string][]string {
+// parsedQueries returns the parsed expressions of [stackQueries].
+func parsedQueries(t *testing.T) map[string]parser.Expr {
 	t.Helper()
-	queries, recorded := stackQueries(t)
-	used := map[string][]string{}
+	queries, _ := stackQueries(t)
+	exprs := make(map[string]parser.Expr, len(queries))
 	for where, q := range queries {
 		e, err := ParseExpr(q)
 		if err != nil {
 			t.Fatalf("%s: %v", where, err)
 		}
+		exprs[where] = e
+	}
+	return exprs
+}
+
+// usedMetrics returns each metric name that a dashboard or rule reads,
+// except the rules' own recorded series, with the queries that read it.
+func usedMetrics(t *testing.T) map[string][]string {
+	t.Helper()
+	_, recorded := stackQueries(t)
+	used := map[string][]string{}
+	for where, e := range parsedQueries(t) {
 		for _, n := range MetricNames(e) {
 			if !recorded[n] {
 				used[n] = append(used[n], where)
