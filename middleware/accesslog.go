@@ -11,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/vigil-go/vigil/internal/scope"
 	"github.com/vigil-go/vigil/logging"
 )
 
@@ -71,6 +72,11 @@ func (s *server) log(q *request, rw *responseWriter, r *http.Request, o outcome)
 	}
 	if et := o.errorType(); et != "" {
 		a = append(a, slog.String("error_type", et))
+	}
+	if sc := scope.From(ctx); sc != nil {
+		for _, n := range sc.Annotations() {
+			a = append(a, slog.String(n[0], n[1]))
+		}
 	}
 	if rw.panicked && rw.stack != nil {
 		a = append(a, slog.String("panic", rw.panicMsg),

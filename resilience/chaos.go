@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/vigil-go/vigil/internal/scope"
 )
 
 // ChaosHeader is the response header set, to the kinds of fault injected
@@ -267,6 +269,8 @@ func (in *injector) mark(ctx context.Context, r *http.Request, i int) string {
 	}
 	joined := strings.Join(names, ",")
 	rule := &in.rules[i]
+	// vigil's access log, when it wraps this handler, adds chaos=<faults>.
+	scope.Annotate(ctx, "chaos", joined)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		attrs := []attribute.KeyValue{
 			attribute.String("vigil.chaos.rule", rule.Name),

@@ -84,7 +84,7 @@ func TestTransportOutsideMiddlewareTransport(t *testing.T) {
 }
 
 // Limit inside middleware.Handler: the shed request still gets a span
-// marked vigil.shed and an access-log line with status 503.
+// marked vigil.shed and an access-log line with status 503 and shed=limit.
 func TestLimitInsideMiddlewareHandler(t *testing.T) {
 	tel := newTelemetry(t)
 	next := newBlocking()
@@ -113,13 +113,38 @@ func TestLimitInsideMiddlewareHandler(t *testing.T) {
 	}
 	found := false
 	for _, line := range tel.logLines("") {
-		if line["status"] == 503.0 {
+		if line["status"] == 503.0 && line["shed"] == "limit" {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("no access-log line with status 503:\n%s", tel.logs.String())
+		t.Errorf("no access-log line with status 503 and shed=limit:\n%s", tel.logs.String())
 	}
+}
+
+// Chaos inside middleware.Handler: the access-log line of a request that
+// got an injected fault says chaos=<kinds>, so chaos experiments can be
+// told apart from real failures in the logs.
+func TestChaosFaultShowsInAccessLog(t *testing.T) {
+	tel := newTelemetry(t)
+	h := middleware.Handler(resilience.Chaos(okHandler,
+		resilience.ChaosConfig{Enabled: true, Rules: []resilience.ChaosRule{
+			{Name: "boom", Probability: 1, Fault: resilience.Fault{Status: 503}}}}),
+		middleware.WithTracerProvider(tel.tp), middleware.WithLogger(tel.logger))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/x", nil))
+	if rec.Code != 503 {
+		t.Fatalf("status %d, want the injected 503", rec.Code)
+	}
+	for _, line := range tel.logLines("") {
+		if line["msg"] == "http request" {
+			if line["chaos"] != "status" {
+				t.Errorf("access log chaos = %v, want status; line %v", line["chaos"], line)
+			}
+			return
+		}
+	}
+	t.Errorf("no access-log line:\n%s", tel.logs.String())
 }
 
 // Chaos inside middleware.Handler: an aborted request is re-raised by the

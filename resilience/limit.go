@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/vigil-go/vigil/internal/scope"
 )
 
 // ShedHeader is the response header [Limit] sets, to "1", on every request
@@ -115,6 +117,8 @@ func (l *limiter) reject(w http.ResponseWriter, r *http.Request, reason string) 
 		span.SetAttributes(attribute.Bool("vigil.shed", true),
 			attribute.String("vigil.shed.reason", reason))
 	}
+	// vigil's access log, when it wraps this handler, adds shed=<reason>.
+	scope.Annotate(ctx, "shed", reason)
 	if l.logger != nil {
 		l.logger.LogAttrs(ctx, slog.LevelWarn, "resilience: request shed",
 			slog.String("reason", reason),

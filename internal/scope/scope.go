@@ -18,6 +18,7 @@ type Scope struct {
 	mu     sync.Mutex
 	values map[any]any
 	onEnd  []func(context.Context)
+	notes  [][2]string
 	ended  bool
 }
 
@@ -99,5 +100,32 @@ func (s *Scope) End(ctx context.Context) {
 	s.mu.Unlock()
 	for _, f := range hooks {
 		f(ctx)
+	}
+}
+
+// Annotate records a fact about the unit of work, key=value, that the
+// access log adds to the request's line: how a request was shed or which
+// fault was injected into it, so that the one line per request tells the
+// whole story. Keys and values must come from small fixed sets; a later
+// note with the same key is added, not replaced.
+func (s *Scope) Annotate(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notes = append(s.notes, [2]string{key, value})
+}
+
+// Annotations returns the notes recorded with [Scope.Annotate], in order,
+// or nil. The caller must not modify the returned slice.
+func (s *Scope) Annotations() [][2]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.notes[:len(s.notes):len(s.notes)]
+}
+
+// Annotate records key=value on the scope carried by ctx, if any; see
+// [Scope.Annotate].
+func Annotate(ctx context.Context, key, value string) {
+	if s := From(ctx); s != nil {
+		s.Annotate(key, value)
 	}
 }
