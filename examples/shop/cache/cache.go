@@ -63,9 +63,11 @@ func New(opts ...Option) (*Cache, error) {
 }
 
 // GetOrLoad returns the cached value of key, or calls load on a miss and
-// caches what it returns. Only load's error is returned: a failing Redis
-// makes a read slower, never fail. The returned slice must not be
-// modified.
+// caches what it returns. A failing Redis makes a read slower, never fail:
+// the error is load's, or ctx's when the caller stops waiting. Concurrent
+// misses of key wait for the first caller's load, run with that caller's
+// context, and share its result, error included. The returned slice must
+// not be modified.
 func (c *Cache) GetOrLoad(ctx context.Context, key string, load Loader) ([]byte, error) {
 	ctx, span := c.tel.tracer.Start(ctx, "cache get")
 	defer span.End()
