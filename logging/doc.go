@@ -1,6 +1,6 @@
 // Package logging ties log lines to traces and requests: a [log/slog]
 // handler that adds trace_id, span_id and request_id to every record and
-// redacts secret-looking values.
+// redacts the values of attributes whose keys look secret.
 //
 // # Quick start
 //
@@ -29,13 +29,23 @@
 //
 // # Redaction
 //
-// The values of keys in [DefaultRedactedKeys] (authorization, cookie,
-// password, token, ...) are replaced by [Redacted], matching keys without
-// regard to case, inside groups and in values produced by a
-// [slog.LogValuer]. [WithRedactedKeys] changes the set. Redaction works on
-// attribute keys only: a map or struct logged as one value (for example an
-// http.Header passed to slog.Any) is encoded by the inner handler as is, so
-// log headers as a group of attributes instead.
+// An attribute's value is replaced by [Redacted] when its key contains
+// one of [DefaultRedactedKeyWords] (password, passwd, secret, token,
+// apikey, authorization, cookie, credential, privatekey), comparing in
+// ASCII lower case with '-' and '_' removed from both: db_password,
+// client_secret, X-Api-Key, set-cookie and AWS_PRIVATE_KEY are redacted,
+// and so is an ordinary key that happens to contain a word, such as
+// prompt_tokens. Keys are matched at any depth, group keys included (the
+// whole group is then redacted), and in values produced by a
+// [slog.LogValuer]. [WithRedactedKeyWords] replaces the words;
+// [WithRedactedKeys] sets exact keys instead, or in addition when both are
+// given.
+//
+// Only keys are matched, never values: a secret inside a string
+// ("dial postgres://app:pw@db", "Bearer x" under a key such as "header")
+// is written as is, and so is a map or struct logged as one value (for
+// example an http.Header passed to slog.Any), which the inner handler
+// encodes itself. Log headers as a group of attributes instead.
 //
 // # Escaping
 //

@@ -83,8 +83,9 @@ func NewHandler(w io.Writer, opts ...Option) slog.Handler {
 // They are written at the top level of the record, before its own
 // attributes, even after WithGroup, and are skipped when the record or an
 // earlier With already set the same key at the top level. Values of
-// redacted keys (see [WithRedactedKeys]) are replaced by [Redacted] at any
-// depth. A nil h returns nil. The result is safe for concurrent use if h
+// redacted keys (by default keys containing a word of
+// [DefaultRedactedKeyWords]; see [WithRedactedKeyWords] and
+// [WithRedactedKeys]) are replaced by [Redacted] at any depth. A nil h returns nil. The result is safe for concurrent use if h
 // is.
 func WrapHandler(h slog.Handler, opts ...Option) slog.Handler {
 	if h == nil {
@@ -94,7 +95,7 @@ func WrapHandler(h slog.Handler, opts ...Option) slog.Handler {
 }
 
 func wrap(h slog.Handler, c config) *handler {
-	return &handler{inner: h, level: c.level, red: newRedactor(c.redact)}
+	return &handler{inner: h, level: c.level, red: newRedactor(c.redactKeys, c.redactWords)}
 }
 
 // handler applies attributes that arrive before the first group straight

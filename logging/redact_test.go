@@ -73,26 +73,80 @@ func TestDefaultKeysAreRedactedAnywhere(t *testing.T) {
 	}
 }
 
+func TestDefaultRedactsKeysContainingASecretWord(t *testing.T) {
+	tests := []struct {
+		key    string
+		hidden bool
+	}{
+		{"db_password", true},
+		{"PGPASSWORD", true},
+		{"client_secret", true},
+		{"X-Api-Key", true},
+		{"api-key", true},
+		{"AWS_PRIVATE_KEY", true},
+		{"privateKey", true},
+		{"refresh_token", true},
+		{"sessionCookie", true},
+		{"set-cookie", true},
+		{"Proxy-Authorization", true},
+		{"credentials", true},
+		{"user_passwd", true},
+		// Ordinary keys keep their values.
+		{"user", false},
+		{"route", false},
+		{"public_key", false},
+		{"author", false},
+		{"bytes_out", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			var buf bytes.Buffer
+			slog.New(logging.NewHandler(&buf)).Info("m", tt.key, "hunter2")
+			if got := !strings.Contains(buf.String(), "hunter2"); got != tt.hidden {
+				t.Fatalf("key %q hidden = %v, want %v: %s", tt.key, got, tt.hidden, buf.String())
+			}
+		})
+	}
+}
+
 func TestRedactedKeysOption(t *testing.T) {
 	tests := []struct {
 		name     string
-		keys     []string
+		opts     []logging.Option
 		hidden   []string
 		revealed []string
 	}{
-		{"custom set replaces default", []string{"SSN"},
-			[]string{"ssn"}, []string{"password"}},
-		{"extended default", append(logging.DefaultRedactedKeys(), "ssn"),
-			[]string{"ssn", "password"}, nil},
-		{"none turns redaction off", nil,
-			nil, []string{"password", "ssn"}},
+		{"exact set replaces default words",
+			[]logging.Option{logging.WithRedactedKeys("SSN")},
+			[]string{"ssn"}, []string{"password", "db_password"}},
+		{"exact set matches whole keys only",
+			[]logging.Option{logging.WithRedactedKeys(logging.DefaultRedactedKeys()...)},
+			[]string{"password"}, []string{"ssn", "db_password"}},
+		{"extended exact default",
+			[]logging.Option{logging.WithRedactedKeys(append(logging.DefaultRedactedKeys(), "ssn")...)},
+			[]string{"ssn", "password"}, []string{"db_password"}},
+		{"extended default words",
+			[]logging.Option{logging.WithRedactedKeyWords(append(logging.DefaultRedactedKeyWords(), "ssn")...)},
+			[]string{"ssn", "password", "db_password"}, nil},
+		{"words and exact keys combine in either order",
+			[]logging.Option{logging.WithRedactedKeys("ssn"), logging.WithRedactedKeyWords("pass_word")},
+			[]string{"ssn", "password", "db_password"}, nil},
+		{"exact keys after words",
+			[]logging.Option{logging.WithRedactedKeyWords("PASS-WORD"), logging.WithRedactedKeys("ssn")},
+			[]string{"ssn", "password", "db_password"}, nil},
+		{"none turns redaction off",
+			[]logging.Option{logging.WithRedactedKeys()},
+			nil, []string{"password", "ssn", "db_password"}},
+		{"no words and no keys turns redaction off",
+			[]logging.Option{logging.WithRedactedKeyWords()},
+			nil, []string{"password", "ssn", "db_password"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			l := slog.New(logging.NewHandler(&buf,
-				logging.WithRedactedKeys(tt.keys...)))
-			l.Info("m", "ssn", "v-ssn", "password", "v-password")
+			l := slog.New(logging.NewHandler(&buf, tt.opts...))
+			l.Info("m", "ssn", "v-ssn", "password", "v-password", "db_password", "v-db_password")
 			out := buf.String()
 			for _, k := range tt.hidden {
 				if strings.Contains(out, "v-"+k) {
@@ -113,5 +167,20 @@ func TestDefaultRedactedKeysReturnsACopy(t *testing.T) {
 	keys[0] = "changed"
 	if logging.DefaultRedactedKeys()[0] == "changed" {
 		t.Error("DefaultRedactedKeys shares its backing array")
+	}
+	words := logging.DefaultRedactedKeyWords()
+	words[0] = "changed"
+	if logging.DefaultRedactedKeyWords()[0] == "changed" {
+		t.Error("DefaultRedactedKeyWords shares its backing array")
+	}
+}
+
+// A key longer than the stack buffer used for folding still matches.
+func TestLongKeyIsRedacted(t *testing.T) {
+	var buf bytes.Buffer
+	key := strings.Repeat("x", 300) + "_password"
+	slog.New(logging.NewHandler(&buf)).Info("m", key, "hunter2")
+	if strings.Contains(buf.String(), "hunter2") {
+		t.Fatalf("long key not redacted: %.80s...", buf.String())
 	}
 }
