@@ -255,6 +255,8 @@ func TestStartFailsClearlyOnBadEnvironment(t *testing.T) {
 			`vigil: tracing: unknown sampler "bogus"`},
 		{"sampler ratio", "OTEL_TRACES_SAMPLER_ARG", "2",
 			"vigil: tracing: sampler ratio"},
+		{"sampler ratio NaN", "OTEL_TRACES_SAMPLER_ARG", "NaN",
+			"vigil: tracing: sampler ratio"},
 		{"resource attributes", "OTEL_RESOURCE_ATTRIBUTES", "novalue",
 			"vigil: resource: "},
 		{"endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://127.0.0.1:1",

@@ -13,8 +13,8 @@ import (
 // always_on, always_off, traceidratio, parentbased_always_on,
 // parentbased_always_off and parentbased_traceidratio. Names ignore case
 // and surrounding space. An empty name means parentbased_always_on. The
-// ratio samplers take a probability in [0, 1] as arg and default to 1 when
-// arg is empty. Any other name or an invalid ratio is an error rather than
+// ratio samplers take a probability in [0, 1] as arg (NaN and infinities
+// are not) and default to 1 when arg is empty. Any other name or an invalid ratio is an error rather than
 // a silent fallback, so a typo in the environment stops the service at
 // startup instead of changing what is sampled.
 func ParseSampler(name, arg string) (sdktrace.Sampler, error) {
@@ -49,7 +49,10 @@ func parseRatio(arg string) (float64, error) {
 		return 1, nil
 	}
 	r, err := strconv.ParseFloat(arg, 64)
-	if err != nil || r < 0 || r > 1 {
+	// Written so that NaN, which ParseFloat accepts and which fails every
+	// comparison, is rejected too: "r < 0 || r > 1" let it through, and the
+	// SDK then sampled everything.
+	if err != nil || !(r >= 0 && r <= 1) {
 		return 0, fmt.Errorf("tracing: sampler ratio %q is not a number "+
 			"in [0, 1]", arg)
 	}

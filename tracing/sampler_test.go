@@ -24,6 +24,12 @@ func TestParseSampler(t *testing.T) {
 			"ParentBased{root:TraceIDRatioBased{0.5}", false},
 		{"traceidratio", "1.5", "", true},
 		{"traceidratio", "half", "", true},
+		{"traceidratio", "NaN", "", true},
+		{"parentbased_traceidratio", "nan", "", true},
+		{"traceidratio", "-0.1", "", true},
+		{"traceidratio", "+Inf", "", true},
+		{"traceidratio", "0", "TraceIDRatioBased{0}", false},
+		{"traceidratio", "1", "TraceIDRatioBased{1}", false},
 		{"jaeger_remote", "", "", true},
 	}
 	for _, tt := range tests {
