@@ -268,3 +268,19 @@ func TestPickerDrawsEveryCallOfTheMix(t *testing.T) {
 		t.Errorf("weights ignored: %v", seen)
 	}
 }
+
+func TestRunHoldsTheRate(t *testing.T) {
+	_, srv := startShop(t)
+	cfg := testConfig(srv.URL)
+	cfg.Rate = 100
+	cfg.Duration = time.Second
+	sum, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100 ticks are due in one second; a starved machine may lose the
+	// last few to the deadline, never more than scheduled.
+	if sum.total+sum.skipped > 101 || sum.total < 50 {
+		t.Errorf("sent %d (skipped %d) at 100/s for 1s", sum.total, sum.skipped)
+	}
+}

@@ -31,40 +31,45 @@ func run(ctx context.Context, cfg config) (*summary, error) {
 	pick := newPicker(cfg.Seed, mix)
 	slots := make(chan struct{}, cfg.Workers)
 	var wg sync.WaitGroup
-	tick := time.NewTicker(time.Duration(float64(time.Second) / cfg.Rate))
-	defer tick.Stop()
+	interval := time.Duration(float64(time.Second) / cfg.Rate)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
 	start := time.Now()
 
-	for sent := 0; cfg.Requests == 0 || sent < cfg.Requests; {
+	// Tick n is due at start + n×interval. A late tick fires at once, so
+	// a briefly starved generator catches up instead of losing requests
+	// the way a time.Ticker drops ticks.
+	for n, sent := 0, 0; cfg.Requests == 0 || sent < cfg.Requests; n++ {
+		timer.Reset(time.Until(start.Add(time.Duration(n) * interval)))
 		select {
 		case <-ctx.Done():
 			wg.Wait()
 			sum.elapsed = time.Since(start)
 			return sum, nil
-		case now := <-tick.C:
-			select {
-			case slots <- struct{}{}:
-			default:
-				sum.skip()
-				continue
-			}
-			sent++
-			c, path, body := pick.next()
-			fault := cfg.inFault(now.Sub(start))
-			baggage := ""
-			switch {
-			case fault:
-				baggage = cfg.FaultBaggage
-			case c.slow:
-				baggage = cfg.SlowBaggage
-			}
-			wg.Add(1)
-			go func() {
-				defer func() { <-slots; wg.Done() }()
-				status, d := send(client, cfg.URL, c.method, path, body, baggage)
-				sum.record(c.name, status, d, fault)
-			}()
+		case <-timer.C:
 		}
+		select {
+		case slots <- struct{}{}:
+		default:
+			sum.skip()
+			continue
+		}
+		sent++
+		c, path, body := pick.next()
+		fault := cfg.inFault(time.Duration(n) * interval)
+		baggage := ""
+		switch {
+		case fault:
+			baggage = cfg.FaultBaggage
+		case c.slow:
+			baggage = cfg.SlowBaggage
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			status, d := send(client, cfg.URL, c.method, path, body, baggage)
+			sum.record(c.name, status, d, fault)
+		}()
 	}
 	wg.Wait()
 	sum.elapsed = time.Since(start)
