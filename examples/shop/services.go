@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigil-go/vigil"
+	"github.com/vigil-go/vigil/examples/shop/cache"
 	"github.com/vigil-go/vigil/examples/shop/store"
 	"github.com/vigil-go/vigil/health"
 	"github.com/vigil-go/vigil/middleware"
@@ -87,7 +88,18 @@ func startShop(ctx context.Context, p *process, cfg config, logw io.Writer) erro
 	must(reg.Register(health.Check{Name: "pricing", Probes: health.Readiness,
 		Optional: true, Func: health.Breaker(breaker)}))
 
-	s := newShop(st, tel, &pricingClient{base: cfg.PricingURL,
+	// Product reads go through the cache: memory only, or a small memory
+	// layer in front of Redis when REDIS_URL is set.
+	c, closeRedis, err := cache.FromEnv(nil,
+		cache.WithTracerProvider(tel.TracerProvider),
+		cache.WithMeterProvider(tel.MeterProvider),
+		cache.WithLogger(tel.Logger))
+	if err != nil {
+		return err
+	}
+	p.onShutdown(func(context.Context) error { return closeRedis() })
+
+	s := newShop(cachedCatalog{Store: st, c: c}, tel, &pricingClient{base: cfg.PricingURL,
 		client: pricingHTTPClient(tel, breaker)})
 	api := resilience.Limit(s.routes(),
 		resilience.WithMaxInFlight(cfg.MaxInFlight),

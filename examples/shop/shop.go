@@ -19,6 +19,7 @@ import (
 type catalog interface {
 	ListProducts(ctx context.Context) ([]store.Product, error)
 	GetProduct(ctx context.Context, id int64) (store.Product, error)
+	SetListPrice(ctx context.Context, id, cents int64) error
 	CreateOrder(ctx context.Context, productID int64, qty int, unitCents int64) (store.Order, error)
 	OrdersNPlusOne(ctx context.Context, limit int) ([]store.Order, error)
 	OrdersJoin(ctx context.Context, limit int) ([]store.Order, error)
@@ -53,6 +54,7 @@ func (s *shop) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /products", s.listProducts)
 	mux.HandleFunc("GET /products/{id}", s.getProduct)
+	mux.HandleFunc("PUT /products/{id}/price", s.setListPrice)
 	mux.HandleFunc("POST /orders", s.createOrder)
 	mux.HandleFunc("GET /orders", s.listOrders)
 	// A demo of recovery; a real service would not expose such a route.
@@ -109,6 +111,32 @@ func (s *shop) getProduct(w http.ResponseWriter, r *http.Request) {
 		ListPriceCents: p.PriceCents, PriceCents: price.Cents, Currency: price.Currency})
 }
 
+// setListPrice changes a product's list price from a body
+// {"list_price_cents": N}; the cached copies are invalidated.
+func (s *shop) setListPrice(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	var req struct {
+		Cents *int64 `json:"list_price_cents"`
+	}
+	if !decodeBody(w, r, &req) || req.Cents == nil || *req.Cents < 0 || *req.Cents > maxListCents {
+		writeError(w, http.StatusBadRequest, `body must be one {"list_price_cents": >=0}`)
+		return
+	}
+	err := s.store.SetListPrice(r.Context(), id, *req.Cents)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "no such product")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 type orderRequest struct {
 	ProductID int64 `json:"product_id"`
 	Quantity  int   `json:"quantity"`
@@ -147,17 +175,19 @@ func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, o)
 }
 
-// decodeOrder reads one JSON order from the body (at most 64 KiB, nothing
-// after it) and answers 400 itself when the body is not a valid order.
-func decodeOrder(w http.ResponseWriter, r *http.Request) (orderRequest, bool) {
-	var req orderRequest
+// decodeBody reads exactly one JSON value with known fields into v from a
+// body of at most 64 KiB, reporting whether it could.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(&req)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = errors.New("trailing data after the order")
-	}
-	if err != nil || req.ProductID <= 0 || req.Quantity <= 0 || req.Quantity > 1000 {
+	return dec.Decode(v) == nil && dec.Decode(&struct{}{}) == io.EOF
+}
+
+// decodeOrder reads one JSON order from the body and answers 400 itself
+// when the body is not a valid order.
+func decodeOrder(w http.ResponseWriter, r *http.Request) (orderRequest, bool) {
+	var req orderRequest
+	if !decodeBody(w, r, &req) || req.ProductID <= 0 || req.Quantity <= 0 || req.Quantity > 1000 {
 		writeError(w, http.StatusBadRequest,
 			`body must be one {"product_id": >0, "quantity": 1..1000}`)
 		return req, false

@@ -43,6 +43,19 @@ func (s *Store) GetProduct(ctx context.Context, id int64) (Product, error) {
 	return p, nil
 }
 
+// SetListPrice changes a product's list price, or returns [ErrNotFound].
+func (s *Store) SetListPrice(ctx context.Context, id, cents int64) error {
+	res, err := s.db.ExecContext(ctx, s.d.rebind(
+		`UPDATE products SET price_cents = ? WHERE id = ?`), cents, id)
+	if err != nil {
+		return fmt.Errorf("store: set list price of %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // CreateOrder records an order of qty units of one product charged at
 // unitCents each (the price the caller quoted, which may differ from the
 // catalog's list price), in one transaction. An unknown product is

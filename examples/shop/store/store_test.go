@@ -94,6 +94,15 @@ func TestStoreServesTheShopOnEachBackend(t *testing.T) {
 				t.Errorf("order total %d, item price %d; want 1780 = 2 × 890",
 					o.TotalCents, o.Items[0].PriceCents)
 			}
+			if err := st.SetListPrice(ctx, 2, 2600); err != nil {
+				t.Fatalf("SetListPrice(2) = %v", err)
+			}
+			if p, _ := st.GetProduct(ctx, 2); p.PriceCents != 2600 {
+				t.Errorf("list price after SetListPrice = %d, want 2600", p.PriceCents)
+			}
+			if err := st.SetListPrice(ctx, 999, 1); !errors.Is(err, ErrNotFound) {
+				t.Errorf("SetListPrice(unknown) err = %v, want ErrNotFound", err)
+			}
 			if _, err := st.CreateOrder(ctx, 999, 1, 1); !errors.Is(err, ErrNotFound) {
 				t.Errorf("CreateOrder(unknown) err = %v, want ErrNotFound", err)
 			}
