@@ -47,9 +47,12 @@ func newConfig(opts []Option) config {
 // a URL: "http://host:port" connects without TLS, "https://host:port" with
 // TLS, and a URL without a port uses 4317. A bare "host:port" uses TLS
 // unless [WithInsecure] or OTEL_EXPORTER_OTLP_(TRACES_)INSECURE=true says
-// otherwise. Other URL schemes and malformed values make [NewProvider]
-// fail. The default
-// comes from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then
+// otherwise. Anything else makes [NewProvider] fail: other URL schemes, a
+// port that is not 1-65535, an empty host (":4317"; write
+// "127.0.0.1:4317"), a path or query ("/v1/traces" belongs to OTLP/HTTP,
+// which is not supported) and user info (gRPC would drop it; use
+// OTEL_EXPORTER_OTLP_HEADERS). The default comes from
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then
 // OTEL_EXPORTER_OTLP_ENDPOINT; with neither, nothing is exported. An empty
 // string leaves the default.
 func WithEndpoint(endpoint string) Option {
