@@ -213,7 +213,9 @@ func TestEndToEndTraceSpansShopAndPricingInJaeger(t *testing.T) {
 	server := findSpan(t, tr, "shop", "GET /products/{id}")
 	client := findChild(t, tr, server.SpanID, "shop", "GET")
 	pricing := findChild(t, tr, client.SpanID, "pricing", "GET /prices/{id}")
-	findChild(t, tr, server.SpanID, "shop", "SELECT products")
+	// The product read misses the cold cache and goes to the database.
+	cacheGet := findChild(t, tr, server.SpanID, "shop", "cache get")
+	findChild(t, tr, cacheGet.SpanID, "shop", "SELECT products")
 	// The transport carries X-Request-ID, so the pricing service adopts it.
 	for _, s := range []testsvc.JaegerSpan{server, pricing} {
 		if v, _ := s.Tag("vigil.request_id"); v != reqID {
