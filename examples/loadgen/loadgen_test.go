@@ -36,6 +36,8 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 	case r.Method == http.MethodPost:
 		w.WriteHeader(http.StatusCreated)
+	case r.Method == http.MethodPut:
+		w.WriteHeader(http.StatusNoContent)
 	default:
 		_, _ = w.Write([]byte("[]"))
 	}

@@ -4,10 +4,11 @@
 //	go run ./examples/loadgen -url http://127.0.0.1:8080 -duration 1m
 //
 // It sends a fixed rate of requests over a mix of routes: product reads
-// (most of them), orders, unknown products and malformed requests (4xx), a
-// handler that panics (500), the order listing with an N+1 query pattern,
-// and reads that carry the W3C baggage member of -slow-baggage, which the
-// pricing service's fault injection answers slowly. In the middle of every
+// (most of them), orders, price changes (which invalidate the shop's
+// cache), unknown products and malformed requests (4xx), a handler that
+// panics (500), the order listing with an N+1 query pattern, and reads
+// that carry the W3C baggage member of -slow-baggage, which the pricing
+// service's fault injection answers slowly. In the middle of every
 // cycle it runs a fault phase: its requests carry the baggage member of
 // -fault-baggage, which the shop propagates to the pricing service, whose
 // fault injection answers errors; the shop's circuit breaker to pricing

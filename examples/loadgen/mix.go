@@ -24,7 +24,8 @@ func productID(r *rand.Rand) string { return strconv.Itoa(1 + r.IntN(products)) 
 func fixed(s string) func(*rand.Rand) string { return func(*rand.Rand) string { return s } }
 
 // mix is the traffic of a shop's day, by weight: mostly reads, some
-// orders, a few client errors, rare server errors, the order listing with
+// orders, a few price changes (which invalidate cached products), a few
+// client errors, rare server errors, the order listing with
 // its N+1 query pattern (and its JOIN twin), and product reads that ask
 // the pricing service, through baggage, to be slow.
 var mix = []call{
@@ -38,6 +39,11 @@ var mix = []call{
 		body: func(r *rand.Rand) string {
 			return `{"product_id":` + productID(r) + `,"quantity":` +
 				strconv.Itoa(1+r.IntN(3)) + `}`
+		}},
+	{name: "PUT /products/{id}/price", weight: 2, method: "PUT",
+		path: func(r *rand.Rand) string { return "/products/" + productID(r) + "/price" },
+		body: func(r *rand.Rand) string {
+			return `{"list_price_cents":` + strconv.Itoa(100+r.IntN(9900)) + `}`
 		}},
 	{name: "POST /orders invalid", weight: 3, method: "POST", path: fixed("/orders"),
 		body: fixed(`{"product_id":0,"quantity":0}`)},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -69,6 +68,9 @@ var liveChecks = []liveCheck{
 	{name: "health check status", anyValue: true, label: "vigil_health_check_name",
 		expr: `vigil_health_check_status{job="shop"}`, want: []string{"database", "goroutines"}},
 	{name: "orders", expr: `sum(rate(shop_orders_total{job="shop"}[1m]))`},
+	{name: "cache hits and misses", label: "shop_cache_result",
+		expr: `sum by (shop_cache_result) (rate(shop_cache_lookups_total{job="shop"}[1m]))`,
+		want: []string{"hit", "miss"}},
 	{name: "goroutines", expr: `sum(go_goroutine_count{job="shop"})`},
 }
 
@@ -272,17 +274,11 @@ func checkUsedMetricsExist(t *testing.T, api PromClient) {
 		scraped[n] = true
 	}
 	used := usedMetrics(t)
-	pending := pendingMetrics(t)
 	var missing []string
 	for n, where := range used {
-		if scraped[n] {
-			continue
+		if !scraped[n] {
+			missing = append(missing, fmt.Sprintf("%s (read by %s)", n, strings.Join(where, "; ")))
 		}
-		if why := pending[n]; why != "" {
-			t.Logf("%s is not scraped yet: %s", n, why)
-			continue
-		}
-		missing = append(missing, fmt.Sprintf("%s (read by %s)", n, strings.Join(where, "; ")))
 	}
 	sort.Strings(missing)
 	for _, m := range missing {
@@ -325,21 +321,18 @@ func (s *scrape) labelValues(metric, label string) []string {
 // metrics aggregated (a renamed attribute collapses a panel into one
 // unlabelled line), every label they match on exists on the metric, and
 // an equality matcher on le names a real bucket boundary, as the SLO
-// rules rely on. Metrics still pending and recorded series are skipped.
+// rules rely on. Recorded series are skipped.
 func checkLabels(t *testing.T, api PromClient) {
 	t.Helper()
 	s := &scrape{t: t, api: api, values: map[string][]string{}}
-	pending := pendingMetrics(t)
-	skip := func(metric string) bool {
-		return pending[metric] != "" || strings.Contains(metric, ":")
-	}
+	recorded := func(metric string) bool { return strings.Contains(metric, ":") }
 	groupings, matchers := 0, 0
 	for where, e := range parsedQueries(t) {
 		for _, g := range Groupings(e) {
 			for _, label := range g.Labels {
 				known, found := false, false
 				for _, m := range g.Metrics {
-					if !skip(m) {
+					if !recorded(m) {
 						known = true
 						found = found || len(s.labelValues(m, label)) > 0
 					}
@@ -357,7 +350,7 @@ func checkLabels(t *testing.T, api PromClient) {
 			}
 		}
 		for _, m := range Matchers(e) {
-			if skip(m.Metric) || conditionalLabels[m.Name] != "" || m.Name == "job" {
+			if recorded(m.Metric) || conditionalLabels[m.Name] != "" || m.Name == "job" {
 				continue
 			}
 			matchers++
@@ -371,40 +364,4 @@ func checkLabels(t *testing.T, api PromClient) {
 		}
 	}
 	t.Logf("%d grouping labels and %d label matchers checked", groupings, matchers)
-}
-
-// pendingMetrics names metrics that dashboards may read before the shop
-// emits them, with the reason; each applies only while its reason holds,
-// so the check tightens by itself once the shop catches up.
-func pendingMetrics(t *testing.T) map[string]string {
-	t.Helper()
-	pending := map[string]string{}
-	// TODO(vigil): drop once examples/shop reads products through
-	// examples/shop/cache (issue 6, item 6).
-	if !shopImports(t, "github.com/vigil-go/vigil/examples/shop/cache") {
-		pending["shop_cache_lookups_total"] = "examples/shop does not use examples/shop/cache yet"
-	}
-	return pending
-}
-
-// shopImports reports whether a Go file of examples/shop imports pkg.
-func shopImports(t *testing.T, pkg string) bool {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), "examples", "shop", "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(b), `"`+pkg+`"`) {
-			return true
-		}
-	}
-	return false
 }
