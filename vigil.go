@@ -209,7 +209,10 @@ func (t *Telemetry) ErrorHandler() otel.ErrorHandler {
 
 // Shutdown flushes pending spans and stops both providers, returning by
 // the deadline of ctx at the latest; spans not exported by then are
-// dropped. Calls after the first return the first call's result. The
+// dropped. It returns an error when spans were lost: at the deadline (the
+// error wraps ctx's error) or because the final exports failed ("... N
+// spans not exported: ..."); see [tracing.Provider.Shutdown]. Calls after
+// the first return the first call's result. The
 // OpenTelemetry globals are left in place: a stopped provider produces
 // no telemetry, and a later [Start] replaces them.
 func (t *Telemetry) Shutdown(ctx context.Context) error {

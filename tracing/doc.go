@@ -39,7 +39,9 @@
 // timeout ([WithExportTimeout]) and the errors go to the OTel error
 // handler (vigil.Start routes them, rate-limited, to its logger). Spans
 // are dropped when the queue is full. [Provider.Shutdown] returns by its
-// context's deadline and abandons what is left to export.
+// context's deadline and abandons what is left to export; it returns an
+// error when spans were lost during it, either at the deadline or because
+// the final exports failed ("tracing: shutdown: N spans not exported").
 //
 // # Propagation
 //

@@ -2,7 +2,9 @@ package tracing
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/propagation"
@@ -56,9 +58,10 @@ func NewProvider(ctx context.Context, opts ...Option) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	abort, cancel := context.WithCancel(context.Background())
+	abort, cancel := context.WithCancelCause(context.Background())
+	stats := &exportStats{}
 	if exp != nil {
-		exp = abortableExporter{SpanExporter: exp, abort: abort}
+		exp = abortableExporter{SpanExporter: exp, abort: abort, stats: stats}
 		tpOpts = append(tpOpts, sdktrace.WithBatcher(exp,
 			sdktrace.WithExportTimeout(c.exportTimeout),
 			sdktrace.WithBatchTimeout(c.batchTimeout)))
@@ -69,32 +72,64 @@ func NewProvider(ctx context.Context, opts ...Option) (*Provider, error) {
 	return &Provider{
 		TracerProvider: sdktrace.NewTracerProvider(tpOpts...),
 		abort:          cancel,
+		stats:          stats,
 	}, nil
 }
 
 // Provider is an OpenTelemetry SDK tracer provider whose Shutdown also
-// stops exporting at its context's deadline. Create it with
-// [NewProvider]; the zero value is not usable. It is safe for concurrent
-// use.
+// stops exporting at its context's deadline and reports spans it could not
+// export. Create it with [NewProvider]; the zero value is not usable. It is
+// safe for concurrent use.
 type Provider struct {
 	*sdktrace.TracerProvider
-	abort context.CancelFunc
+	abort    context.CancelCauseFunc
+	stats    *exportStats
+	shutdown atomic.Bool // Shutdown was called
 }
 
+// errShutdownDone is the cause of the abort after a Shutdown that
+// finished in time; nothing should be exporting by then.
+var errShutdownDone = errors.New("tracing: provider shut down")
+
 // Shutdown flushes queued spans and stops the provider, returning by the
-// deadline of ctx at the latest (with ctx's error if the flush did not
-// finish). When ctx ends first, exports still queued or in flight are
-// abandoned right away, so no export goroutine or collector connection
-// outlives the deadline by more than a moment. Calls after the first
-// return nil.
+// deadline of ctx at the latest. When ctx ends first, exports still queued
+// or in flight are abandoned right away, so no export goroutine or
+// collector connection outlives the deadline by more than a moment, and
+// the error wraps ctx's error (errors.Is(err, context.DeadlineExceeded)).
+// When the flush finished but some exports during it failed, the error
+// says how many spans were not exported ("tracing: shutdown: 12 spans not
+// exported: ...") and wraps the last export error. Failures before
+// Shutdown was called were already reported to the OTel error handler and
+// do not count. Calls after the first return nil.
 func (p *Provider) Shutdown(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, p.abort)
+	if !p.shutdown.CompareAndSwap(false, true) {
+		// Late aborts of the first call's exports must not make a later
+		// call fail.
+		return p.TracerProvider.Shutdown(ctx)
+	}
+	before, _ := p.stats.snapshot()
+	stop := context.AfterFunc(ctx, func() { p.abort(context.Cause(ctx)) })
 	err := p.TracerProvider.Shutdown(ctx)
 	if err == nil {
 		stop()
-		p.abort()
+		p.abort(errShutdownDone)
 	}
-	return err
+	failed, last := p.stats.snapshot()
+	failed -= before
+	switch {
+	case err == nil && failed == 0:
+		return nil
+	case err == nil:
+		return fmt.Errorf("tracing: shutdown: %d spans not exported: %w", failed, last)
+	}
+	detail := ""
+	if failed > 0 {
+		detail = fmt.Sprintf("%d spans not exported; ", failed)
+	}
+	if ctx.Err() != nil {
+		detail += "spans still queued or being exported were dropped: "
+	}
+	return fmt.Errorf("tracing: shutdown: %s%w", detail, err)
 }
 
 // spanExporter returns the configured exporter, a new OTLP exporter when
