@@ -22,6 +22,7 @@
 //
 //	VIGIL_PROMETHEUS_BIN  prometheus built from tools/prometheus
 //	VIGIL_PROMTOOL_BIN    promtool built from tools/prometheus
+//	VIGIL_REDIS_BIN       redis-server (Debian package)
 //	VIGIL_REPO_ROOT       the repository (default: two directories up)
 //
 // A test whose binary is missing is skipped on a developer machine and

@@ -71,6 +71,9 @@ var liveChecks = []liveCheck{
 	{name: "cache hits and misses", label: "shop_cache_result",
 		expr: `sum by (shop_cache_result) (rate(shop_cache_lookups_total{job="shop"}[1m]))`,
 		want: []string{"hit", "miss"}},
+	{name: "cache lookups by layer (Redis behind memory)", label: "shop_cache_layer",
+		expr: `sum by (shop_cache_layer) (rate(shop_cache_lookups_total{job="shop"}[1m]))`,
+		want: []string{"memory", "redis"}},
 	{name: "goroutines", expr: `sum(go_goroutine_count{job="shop"})`},
 }
 
@@ -101,11 +104,12 @@ func (c liveCheck) evaluate(samples []Sample) string {
 	return ""
 }
 
-// TestLiveStack runs the reference app, a real Prometheus scraping its
-// admin listeners every second with the stack's configuration and rules,
-// and the load generator; then the query API must show the golden signals
-// by route, the database pool, the breaker and the rest of liveChecks, and
-// every metric a dashboard or rule reads must exist in that scrape.
+// TestLiveStack runs the reference app with its cache on Redis, a real
+// Prometheus scraping its admin listeners every second with the stack's
+// configuration and rules, and the load generator; then the query API
+// must show the golden signals by route, the database pool, the breaker
+// and the rest of liveChecks, and every metric and label a dashboard or
+// rule reads must exist in that scrape.
 func TestLiveStack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the shop, Prometheus and the load generator")
@@ -125,7 +129,9 @@ func TestLiveStack(t *testing.T) {
 		addr[k] = freeAddr(t)
 	}
 
+	redisAddr := startRedis(t, dir)
 	shop := start(t, dir, "shop", shopBin, cleanEnv(
+		"REDIS_URL=redis://"+redisAddr+"/0",
 		"SHOP_ADDR="+addr["shop"], "SHOP_ADMIN_ADDR="+addr["shopAdmin"],
 		"PRICING_ADDR="+addr["pricing"], "PRICING_ADMIN_ADDR="+addr["pricingAdmin"],
 		"SHOP_DRAIN_DELAY=0s",

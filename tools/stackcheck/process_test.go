@@ -1,8 +1,10 @@
 package stackcheck
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -116,4 +118,43 @@ func waitOK(t *testing.T, client *http.Client, url string, timeout time.Duration
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("%s not ready after %s: %s\n%s", url, timeout, last, p.tail())
+}
+
+// startRedis runs redis-server without persistence on a free loopback
+// port and returns its address once it answers PING.
+func startRedis(t *testing.T, dir string) string {
+	t.Helper()
+	bin := binary(t, "VIGIL_REDIS_BIN", "redis-server")
+	addr := freeAddr(t)
+	_, port, _ := strings.Cut(addr, ":")
+	p := start(t, dir, "redis", bin, cleanEnv(), "--bind", "127.0.0.1",
+		"--port", port, "--save", "", "--appendonly", "no", "--dir", dir)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := pingRedis(addr)
+		if err == nil {
+			return addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis at %s: %v\n%s", addr, err, p.tail())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func pingRedis(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err == nil && line != "+PONG\r\n" {
+		err = fmt.Errorf("PING answered %q", line)
+	}
+	return err
 }
