@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v3"
 )
 
 func loadStack(t *testing.T) string {
@@ -162,5 +165,90 @@ func TestReadsName(t *testing.T) {
 		if got := ReadsName(lits, tc.name); got != tc.want {
 			t.Errorf("ReadsName(%s) = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// hostPath maps a path inside service s's container to the host file or
+// directory mounted there, or "" when no bind mount covers it.
+func hostPath(s types.ServiceConfig, inContainer string) string {
+	for _, v := range s.Volumes {
+		if v.Type != types.VolumeTypeBind {
+			continue
+		}
+		if inContainer == v.Target {
+			return v.Source
+		}
+		if rest, ok := strings.CutPrefix(inContainer, v.Target+"/"); ok {
+			return filepath.Join(v.Source, rest)
+		}
+	}
+	return ""
+}
+
+// TestComposeMountsMatchWhatTheConfigsRead follows the paths that
+// Prometheus and Grafana read inside their containers back to the
+// repository: the config file given on the command line, the rule files,
+// the dashboards directory of the provider and the home dashboard.
+func TestComposeMountsMatchWhatTheConfigsRead(t *testing.T) {
+	p, err := LoadCompose(context.Background(), loadStack(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom, graf := p.Services["prometheus"], p.Services["grafana"]
+
+	var config string
+	for _, arg := range prom.Command {
+		if v, ok := strings.CutPrefix(arg, "--config.file="); ok {
+			config = hostPath(prom, v)
+		}
+	}
+	b, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatalf("prometheus --config.file is not mounted from the repository: %v", err)
+	}
+	var promCfg struct {
+		RuleFiles []string `yaml:"rule_files"`
+	}
+	if err := yaml.Unmarshal(b, &promCfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, pattern := range promCfg.RuleFiles {
+		matches, _ := filepath.Glob(hostPath(prom, pattern))
+		if len(matches) == 0 {
+			t.Errorf("rule_files %q matches no mounted file", pattern)
+		}
+	}
+
+	provider := hostPath(graf, "/etc/grafana/provisioning/dashboards/dashboards.yml")
+	b, err = os.ReadFile(provider)
+	if err != nil {
+		t.Fatalf("dashboard provider not mounted: %v", err)
+	}
+	var prov struct {
+		Providers []struct {
+			Options struct {
+				Path string `yaml:"path"`
+			} `yaml:"options"`
+		} `yaml:"providers"`
+	}
+	if err := yaml.Unmarshal(b, &prov); err != nil || len(prov.Providers) == 0 {
+		t.Fatalf("dashboard provider: %v", err)
+	}
+	for _, pr := range prov.Providers {
+		jsons, _ := filepath.Glob(filepath.Join(hostPath(graf, pr.Options.Path), "*.json"))
+		if len(jsons) == 0 {
+			t.Errorf("provider path %q holds no mounted dashboard", pr.Options.Path)
+		}
+	}
+	home := graf.Environment["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+	if home == nil {
+		t.Fatal("no home dashboard set")
+	}
+	if _, err := os.Stat(hostPath(graf, *home)); err != nil {
+		t.Errorf("home dashboard %s is not mounted: %v", *home, err)
+	}
+	datasources := hostPath(graf, "/etc/grafana/provisioning/datasources/datasources.yml")
+	if _, err := os.Stat(datasources); err != nil {
+		t.Errorf("data sources not mounted: %v", err)
 	}
 }
