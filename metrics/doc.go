@@ -25,7 +25,7 @@
 //
 // # Buckets and cardinality
 //
-// The histograms in [DurationInstruments] get explicit bounds from 5 ms
+// The histograms in [DurationInstruments] get explicit bounds from 1 ms
 // to 30 s ([DefaultDurationBuckets], [WithDurationBuckets]) rather than
 // the SDK's millisecond-oriented defaults. Every instrument keeps at most
 // [DefaultCardinalityLimit] attribute sets ([WithCardinalityLimit]);

@@ -16,10 +16,12 @@ import (
 const DefaultCardinalityLimit = 2000
 
 // defaultDurationBuckets are explicit bucket bounds in seconds: the ones
-// the HTTP semantic conventions recommend, extended past 10 s so that
-// slow requests and queries land in a bucket of their own.
+// the HTTP semantic conventions recommend, extended below 5 ms because an
+// indexed database query or a cached handler takes a millisecond or two
+// (one shared bucket would hide them all), and past 10 s so that slow
+// requests and queries land in a bucket of their own.
 var defaultDurationBuckets = []float64{
-	0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
 	1, 2.5, 5, 7.5, 10, 15, 20, 30,
 }
 
