@@ -9,18 +9,19 @@ import (
 	"testing"
 )
 
-// checkedGuides are the guides whose Go samples must be compiled code.
-// The per-package guides (telemetry, middleware, dbsql, health,
-// resilience, stack) predate this check and show fragments that refer to
-// variables they do not declare; TestPackageGuideSamples lists them.
-var checkedGuides = []string{
-	"README.md",
-	"getting-started.md",
-	"reference.md",
-	"configuration.md",
-	"routers.md",
-	"migrating.md",
-	"production.md",
+// readme is the repository's README, whose quick start is checked like the
+// guides' samples.
+const readme = "../README.md"
+
+// guides returns every guide of docs/ and the repository's README: all of
+// their Go samples must be compiled code.
+func guides(t *testing.T) []string {
+	t.Helper()
+	names, err := filepath.Glob("*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(names, readme)
 }
 
 // compiledSources hold the code that the samples are taken from.
@@ -30,8 +31,8 @@ var compiledSources = []string{
 }
 
 // notCompiled marks a sample that needs a module vigil does not depend on
-// (chi, gorilla/mux). Its first line must say which one, and the guide
-// must show a compiled equivalent.
+// (chi, gorilla/mux). Its first line must name the module, which go.mod
+// must not require, and the guide must show a compiled equivalent.
 const notCompiled = "// not compiled: needs "
 
 // sample is one fenced Go block of a guide.
@@ -41,23 +42,31 @@ type sample struct {
 	lines []string
 }
 
-// TestSamplesAreCompiled fails when a Go sample of a checked guide is not,
-// line for line, part of a compiled source: a sample edited in the
+// TestSamplesAreCompiled fails when a Go sample of a guide or of the README
+// is not, line for line, part of a compiled source: a sample edited in the
 // Markdown but not in examples_test.go fails here.
 func TestSamplesAreCompiled(t *testing.T) {
 	code := compiledLines(t)
-	for _, name := range checkedGuides {
+	required := requiredModules(t)
+	for _, name := range guides(t) {
 		for _, s := range goSamples(t, name) {
 			if len(s.lines) == 0 {
 				t.Errorf("%s:%d: empty Go sample", s.file, s.line)
 				continue
 			}
-			if strings.HasPrefix(s.lines[0], notCompiled) {
+			if module, ok := strings.CutPrefix(s.lines[0], notCompiled); ok {
+				if module == "" || strings.ContainsAny(module, " \t") {
+					t.Errorf("%s:%d: %q must be followed by one module path",
+						s.file, s.line, notCompiled)
+				} else if required[module] {
+					t.Errorf("%s:%d: vigil depends on %s, so the sample can be compiled",
+						s.file, s.line, module)
+				}
 				continue
 			}
-			if !containsRun(code, s.lines) {
-				t.Errorf("%s:%d: Go sample is not in %v; first line: %q",
-					s.file, s.line, compiledSources, s.lines[0])
+			if n, ok := longestRun(code, s.lines); !ok {
+				t.Errorf("%s:%d: Go sample is not in %v; its line %d differs: %q",
+					s.file, s.line, compiledSources, n+1, s.lines[n])
 			}
 		}
 	}
@@ -67,42 +76,48 @@ func TestSamplesAreCompiled(t *testing.T) {
 // the samples the guides are known to contain.
 func TestGuidesHaveSamples(t *testing.T) {
 	for _, name := range []string{"getting-started.md", "routers.md",
-		"migrating.md", "production.md", "configuration.md"} {
+		"migrating.md", "production.md", "configuration.md", "telemetry.md",
+		"middleware.md", "dbsql.md", "health.md", "resilience.md", readme} {
 		if len(goSamples(t, name)) == 0 {
 			t.Errorf("%s: no Go sample found", name)
 		}
 	}
 }
 
-// TestPackageGuideSamples reports, without failing, which samples of the
-// other guides are not compiled code (run with -v to see them).
-func TestPackageGuideSamples(t *testing.T) {
-	code := compiledLines(t)
-	checked := map[string]bool{}
-	for _, name := range checkedGuides {
-		checked[name] = true
-	}
-	guides, err := filepath.Glob("*.md")
+// requiredModules returns the module paths go.mod requires.
+func requiredModules(t *testing.T) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile("../go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range guides {
-		if checked[name] {
-			continue
-		}
-		for _, s := range goSamples(t, name) {
-			if !containsRun(code, s.lines) {
-				t.Logf("%s:%d: not compiled: %q", s.file, s.line, first(s.lines))
-			}
+	out := map[string]bool{}
+	block := false
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+		case block && f[0] == ")":
+			block = false
+		case block:
+			out[f[0]] = true
+		case f[0] == "require" && len(f) > 1 && f[1] == "(":
+			block = true
+		case f[0] == "require" && len(f) > 1:
+			out[f[1]] = true
 		}
 	}
+	if len(out) == 0 {
+		t.Fatal("../go.mod: no required module found")
+	}
+	return out
 }
 
-// TestLinksResolve checks that every relative link of the checked guides
-// points at a file that exists.
+// TestLinksResolve checks that every relative link of the guides and the
+// README points at a file that exists.
 func TestLinksResolve(t *testing.T) {
 	link := regexp.MustCompile(`\]\(([^)#]+)(#[^)]*)?\)`)
-	for _, name := range checkedGuides {
+	for _, name := range guides(t) {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -112,7 +127,7 @@ func TestLinksResolve(t *testing.T) {
 			if strings.Contains(target, "://") {
 				continue
 			}
-			if _, err := os.Stat(target); err != nil {
+			if _, err := os.Stat(filepath.Join(filepath.Dir(name), target)); err != nil {
 				t.Errorf("%s: link to %s: %v", name, target, err)
 			}
 		}
@@ -220,31 +235,22 @@ func normalize(line string) string {
 	return strings.TrimRight(strings.TrimLeft(line, " \t"), " \t\r")
 }
 
-// containsRun reports whether want appears as consecutive lines of one of
-// the sources.
-func containsRun(sources [][]string, want []string) bool {
+// longestRun looks for want as consecutive lines of one of the sources. It
+// reports whether it found them and, when not, how many leading lines of
+// want the best partial match had.
+func longestRun(sources [][]string, want []string) (int, bool) {
+	best := 0
 	for _, src := range sources {
-		for i := 0; i+len(want) <= len(src); i++ {
-			if equal(src[i:i+len(want)], want) {
-				return true
+		for i := range src {
+			n := 0
+			for n < len(want) && i+n < len(src) && src[i+n] == want[n] {
+				n++
 			}
+			if n == len(want) {
+				return n, true
+			}
+			best = max(best, n)
 		}
 	}
-	return false
-}
-
-func equal(a, b []string) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func first(lines []string) string {
-	if len(lines) == 0 {
-		return ""
-	}
-	return lines[0]
+	return best, false
 }

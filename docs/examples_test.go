@@ -1,10 +1,10 @@
 package docs_test
 
-// Every Go sample in the guides written for issue 6 (getting-started,
-// routers, migrating, production, configuration) is a contiguous run of
-// lines in this file or in examples/quickstart/main.go; docs_test.go checks
-// that. Examples with an "Output:" comment run; the others only compile,
-// because they start servers or read the environment.
+// Every Go sample in the guides of docs/ and in the README's quick start
+// is a contiguous run of lines in this file or in
+// examples/quickstart/main.go; docs_test.go checks that. Examples with an
+// "Output:" comment run; the others only compile, because they start
+// servers or read the environment.
 
 import (
 	"context"
@@ -17,8 +17,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	promclient "github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -37,6 +39,7 @@ import (
 	"github.com/vigil-go/vigil/middleware/dbsql"
 	"github.com/vigil-go/vigil/resilience"
 	"github.com/vigil-go/vigil/tracing"
+	"github.com/vigil-go/vigil/vigiltest"
 )
 
 // getUser stands for an existing handler of the service being wrapped.
@@ -425,4 +428,333 @@ func Example_shutdown() {
 // os.Interrupt), kept out of the example so that it compiles everywhere.
 func signalContext() (context.Context, context.CancelFunc) {
 	return context.WithCancel(context.Background())
+}
+
+// The samples below are those of the package guides (telemetry,
+// middleware, dbsql, health, resilience) and of the README's quick start.
+// The names a sample uses without declaring them are declared around it.
+
+// Example_readmeQuickStart is the quick start of the repository's
+// README.md; examples/quickstart is the complete program.
+func Example_readmeQuickStart() {
+	ctx := context.Background()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", getUser)
+
+	tel, err := vigil.Start(ctx, vigil.WithServiceName("hello")) // reads OTEL_* variables
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { // flush spans, bounded: a dead collector must not hold up exit
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(ctx)
+	}()
+
+	db, err := dbsql.Open("sqlite", "file::memory:", dbsql.WithLogger(tel.Logger)) // was sql.Open
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	go func() { _ = http.ListenAndServe("127.0.0.1:9464", tel.AdminHandler()) }() // /metrics, opt-in pprof
+	log.Print(http.ListenAndServe(":8080", middleware.Handler(mux, middleware.WithLogger(tel.Logger))))
+}
+
+// Example_telemetryQuickStart is the opening sample of telemetry.md.
+func Example_telemetryQuickStart() {
+	ctx := context.Background()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", getUser)
+
+	tel, err := vigil.Start(ctx, vigil.WithServiceName("shop"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(ctx)
+	}()
+	go func() { _ = http.ListenAndServe("127.0.0.1:9464", tel.AdminHandler()) }() // /metrics
+
+	h := middleware.Handler(mux,
+		middleware.WithTracerProvider(tel.TracerProvider),
+		middleware.WithMeterProvider(tel.MeterProvider),
+		middleware.WithPropagator(tel.Propagator),
+		middleware.WithLogger(tel.Logger))
+	_ = http.ListenAndServe("127.0.0.1:8080", h)
+}
+
+// TestVigiltestSample runs the vigiltest sample of telemetry.md, then
+// checks that what it shows holds: one span per request, found by name,
+// and an access log line carrying the span's trace ID.
+func TestVigiltestSample(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", getUser)
+
+	tel := vigiltest.New(t) // shut down by t.Cleanup
+	h := middleware.Handler(mux,
+		middleware.WithTracerProvider(tel.TracerProvider),
+		middleware.WithMeterProvider(tel.MeterProvider),
+		middleware.WithLogger(tel.Logger))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/users/42", nil))
+	tel.SpanNames()                            // []string, end order
+	tel.Spans()                                // []sdktrace.ReadOnlySpan
+	tel.Metric("http.server.request.duration") // metricdata.Metrics, found
+	tel.CollectMetrics()                       // metricdata.ResourceMetrics
+	tel.LogRecords()                           // []map[string]any, one per JSON line
+	tel.Reset()                                // forget spans and logs
+
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/users/7", nil))
+	spans := tel.Spans()
+	if names := tel.SpanNames(); len(spans) != 1 || len(names) != 1 || names[0] != "GET /users/{id}" {
+		t.Fatalf("after Reset and one request: spans %v", names)
+	}
+	if _, ok := tel.Metric("http.server.request.duration"); !ok {
+		t.Error("no http.server.request.duration")
+	}
+	logs := tel.LogRecords()
+	if len(logs) != 1 || logs[0]["trace_id"] != spans[0].SpanContext().TraceID().String() {
+		t.Errorf("log records %v, want one with the span's trace_id", logs)
+	}
+}
+
+// Example_middlewareQuickStart is the opening sample of middleware.md.
+func Example_middlewareQuickStart() {
+	tel, err := vigil.Start(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", getUser)
+
+	handler := middleware.Handler(mux,
+		middleware.WithTracerProvider(tel.TracerProvider), // default: otel globals
+		middleware.WithMeterProvider(tel.MeterProvider),   // default: otel globals
+		middleware.WithLogger(tel.Logger),                 // default: slog.Default()
+		middleware.WithExcludePaths("/healthz", "/metrics"),
+	)
+	client := &http.Client{Transport: middleware.Transport(nil,
+		middleware.WithTracerProvider(tel.TracerProvider),
+		middleware.WithMeterProvider(tel.MeterProvider))}
+	_, _ = handler, client
+}
+
+// Example_dbsqlQuickStart is the quick start of dbsql.md.
+func Example_dbsqlQuickStart() {
+	tel, err := vigil.Start(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	logger := tel.Logger
+
+	db, err := dbsql.Open("pgx", os.Getenv("DATABASE_URL"), // was: sql.Open
+		dbsql.WithTracerProvider(tel.TracerProvider), // default: otel globals
+		dbsql.WithMeterProvider(tel.MeterProvider),   // default: otel globals
+		dbsql.WithLogger(logger),                     // default: none (silent)
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close() // also unregisters the pool metrics
+}
+
+// migrated stands for a startup check of the service: the schema is at
+// the version the binary expects.
+func migrated(ctx context.Context) error { return ctx.Err() }
+
+// Example_healthQuickStart runs the quick start of health.md: after Drain,
+// readiness fails and liveness still passes.
+func Example_healthQuickStart() {
+	logger := quiet()
+	mp := sdkmetric.NewMeterProvider()
+	db, err := sql.Open("sqlite", "file::memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	pricingBreaker := resilience.NewBreaker(resilience.WithName("pricing"))
+	adminMux, publicMux := http.NewServeMux(), http.NewServeMux()
+
+	reg := health.New(health.WithLogger(logger), health.WithMeterProvider(mp))
+	defer reg.Close()
+
+	_ = reg.Register(health.Check{Name: "db", Func: health.SQL(db)}) // readiness
+	_ = reg.Register(health.Check{Name: "pricing", Func: health.Breaker(pricingBreaker)})
+	_ = reg.Register(health.Check{Name: "migrated", Func: migrated, Probes: health.Startup})
+	_ = reg.Register(health.Check{Name: "goroutines", Func: health.Goroutines(10_000),
+		Probes: health.Liveness, Optional: true})
+
+	h := reg.Handler()                 // admin listener: details
+	for _, p := range health.Paths() { // /livez /readyz /startupz /healthz
+		adminMux.Handle(p, h)
+	}
+	publicMux.Handle("/readyz", reg.ProbeHandler(health.Readiness, health.WithDetails(false)))
+
+	// On SIGTERM: readiness fails, liveness passes; wait a few probe periods,
+	// then shut the server down.
+	reg.Drain()
+
+	for _, probe := range []struct {
+		mux  *http.ServeMux
+		path string
+	}{{publicMux, "/readyz"}, {adminMux, "/livez"}} {
+		w := httptest.NewRecorder()
+		probe.mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, probe.path, nil))
+		fmt.Println(probe.path, w.Code, strings.TrimSpace(w.Body.String()))
+	}
+	// Output:
+	// /readyz 503 failed
+	// /livez 200 ok
+}
+
+// Price is what the pricing service answers in the resilience samples.
+type Price struct {
+	SKU   string
+	Cents int64
+}
+
+// pricingClient stands for the shop's client of the pricing service.
+type pricingClient struct{}
+
+func (pricingClient) Get(ctx context.Context, sku string) (Price, error) {
+	return Price{SKU: sku, Cents: 1250}, ctx.Err()
+}
+
+// pricingHandler stands for the pricing service's routes.
+func pricingHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /prices/{sku}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "{\"sku\":%q,\"cents\":1250}\n", r.PathValue("sku"))
+	})
+	return mux
+}
+
+// Example_breaker runs the breaker sample of resilience.md.
+func Example_breaker() {
+	ctx := context.Background()
+	mp := sdkmetric.NewMeterProvider()
+	logger := quiet()
+	var pricing pricingClient
+	sku := "sku-42"
+
+	b := resilience.NewBreaker(
+		resilience.WithName("pricing"),
+		resilience.WithConsecutiveFailures(5),      // default policy
+		resilience.WithOpenTimeout(30*time.Second), // default
+		resilience.WithHalfOpenQuota(1),            // default
+		resilience.WithMeterProvider(mp),
+		resilience.WithLogger(logger))
+
+	price, err := resilience.Do(ctx, b, func(ctx context.Context) (Price, error) {
+		return pricing.Get(ctx, sku)
+	})
+	if errors.Is(err, resilience.ErrOpen) {
+		// rejected without calling pricing: degrade, serve from cache, ...
+	}
+	fmt.Println(price.SKU, price.Cents, err, b.StateName())
+	// Output:
+	// sku-42 1250 <nil> closed
+}
+
+// Example_resilientClient is the client transport sample of resilience.md.
+func Example_resilientClient() {
+	tp, _ := recorded()
+	mp := sdkmetric.NewMeterProvider()
+	logger := quiet()
+
+	client := &http.Client{Transport: middleware.Transport( // tracing: outside
+		resilience.NewTransport(http.DefaultTransport, // breaker + retries: inside
+			resilience.WithMeterProvider(mp),
+			resilience.WithLogger(logger),
+			resilience.WithAttemptTimeout(2*time.Second)),
+		middleware.WithTracerProvider(tp), middleware.WithMeterProvider(mp))}
+	_ = client
+}
+
+// Example_loadShedding is the load shedding sample of resilience.md.
+func Example_loadShedding() {
+	tp, _ := recorded()
+	mp := sdkmetric.NewMeterProvider()
+	logger := quiet()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", getUser)
+
+	h := middleware.Handler(resilience.Limit(mux,
+		resilience.WithMaxInFlight(200),                // default 100
+		resilience.WithQueue(50, 100*time.Millisecond), // default: no queue
+		resilience.WithRetryAfter(time.Second),         // default 1s
+		resilience.WithMeterProvider(mp), resilience.WithLogger(logger)),
+		middleware.WithTracerProvider(tp), middleware.WithLogger(logger))
+
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/users/1", nil))
+	fmt.Println(w.Code)
+	// Output:
+	// 200
+}
+
+// Example_faultInjection is the fault injection sample of resilience.md.
+// It reads the environment, so it only compiles.
+func Example_faultInjection() {
+	tp, _ := recorded()
+	mp := sdkmetric.NewMeterProvider()
+	logger := quiet()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", getUser)
+
+	cfg, err := resilience.ChaosConfigFromEnv(nil) // VIGIL_CHAOS_*
+	if err != nil {
+		log.Fatal(err) // a malformed value, named in the message
+	}
+	h := middleware.Handler(resilience.Chaos(mux, cfg, resilience.WithMeterProvider(mp),
+		resilience.WithLogger(logger)),
+		middleware.WithTracerProvider(tp), middleware.WithLogger(logger))
+	_ = http.ListenAndServe("127.0.0.1:8081", h)
+}
+
+// Example_shopPricingClient is the shop side of resilience.md's wiring of
+// the reference app.
+func Example_shopPricingClient() {
+	tel, err := vigil.Start(context.Background(), vigil.WithServiceName("shop"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	pricingBreaker := resilience.NewBreaker(resilience.WithName("pricing"),
+		resilience.WithConsecutiveFailures(5), resilience.WithOpenTimeout(10*time.Second),
+		resilience.WithMeterProvider(tel.MeterProvider), resilience.WithLogger(tel.Logger))
+	client := &http.Client{Timeout: 5 * time.Second, Transport: middleware.Transport(
+		resilience.NewTransport(nil, resilience.WithBreaker(pricingBreaker),
+			resilience.WithAttemptTimeout(time.Second),
+			resilience.WithMeterProvider(tel.MeterProvider), resilience.WithLogger(tel.Logger)),
+		middleware.WithTracerProvider(tel.TracerProvider),
+		middleware.WithMeterProvider(tel.MeterProvider),
+		middleware.WithPropagator(tel.Propagator))}
+	// readiness: health.Breaker(pricingBreaker) (open fails, half-open degraded)
+	// callers: errors.Is(err, resilience.ErrOpen) -> degrade (e.g. 503 or cached price)
+	_ = client
+}
+
+// Example_pricingChaos is the pricing side of resilience.md's wiring of
+// the reference app.
+func Example_pricingChaos() {
+	tel, err := vigil.Start(context.Background(), vigil.WithServiceName("pricing"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	chaos, err := resilience.ChaosConfigFromEnv(nil) // off unless VIGIL_CHAOS_ENABLED
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := middleware.Handler(resilience.Chaos(pricingHandler(), chaos,
+		resilience.WithMeterProvider(tel.MeterProvider), resilience.WithLogger(tel.Logger)),
+		middleware.WithTracerProvider(tel.TracerProvider),
+		middleware.WithMeterProvider(tel.MeterProvider),
+		middleware.WithPropagator(tel.Propagator),
+		middleware.WithLogger(tel.Logger))
+	_ = http.ListenAndServe("127.0.0.1:8081", h)
 }
