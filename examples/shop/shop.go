@@ -94,10 +94,6 @@ func (s *shop) getProduct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.store.GetProduct(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "no such product")
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -126,10 +122,6 @@ func (s *shop) setListPrice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.store.SetListPrice(r.Context(), id, *req.Cents)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "no such product")
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -148,10 +140,6 @@ func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.store.GetProduct(r.Context(), req.ProductID)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "no such product")
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -162,10 +150,6 @@ func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := s.store.CreateOrder(r.Context(), p.ID, req.Quantity, price.Cents)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "no such product")
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -220,9 +204,14 @@ func (s *shop) listOrders(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, orders)
 }
 
-// fail answers 502 when a dependency failed and logs the cause with the
-// request's context, so the line carries the trace and request IDs.
+// fail answers 404 for an unknown product; any other error means a
+// dependency failed: 502, and the cause is logged with the request's
+// context, so the line carries the trace and request IDs.
 func (s *shop) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "no such product")
+		return
+	}
 	s.log.ErrorContext(r.Context(), "request failed", "error", err)
 	writeError(w, http.StatusBadGateway, "a dependency failed; see logs")
 }
