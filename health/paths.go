@@ -9,9 +9,10 @@ import (
 var probePaths = [...]string{"/livez", "/readyz", "/startupz", "/healthz"}
 
 // Paths returns the endpoint paths served by [Registry.Handler]: /livez,
-// /readyz, /startupz and /healthz. Pass them to the HTTP middleware's
-// exclusion option so that probes stay out of the access log and traces,
-// and use them to mount the handler. Each call returns a new slice.
+// /readyz, /startupz and /healthz. Use them to mount the handler; vigil's
+// HTTP middleware already keeps these paths out of the access log and
+// traces by default (under a prefix, give it [IsProbeRequest]). Each call
+// returns a new slice.
 func Paths() []string { return slices.Clone(probePaths[:]) }
 
 // IsProbeRequest reports whether req targets one of [Paths], possibly

@@ -62,3 +62,32 @@ func TestNilNextServesNotFound(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeRequestsSkipTraceAndLogByDefault(t *testing.T) {
+	cases := []struct {
+		name, path string
+		opts       []Option
+		traced     bool
+	}{
+		{"readiness probe", "/readyz", nil, false},
+		{"liveness probe", "/livez", nil, false},
+		{"JSON health", "/healthz", nil, false},
+		{"lookalike path", "/readyz/extra", nil, true},
+		{"ordinary route", "/users", nil, true},
+		{"default replaced", "/readyz", []Option{WithSkip(func(*http.Request) bool { return false })}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			serve(h.handler(ok, c.opts...), httptest.NewRequest("GET", c.path, nil))
+			traced := len(h.ended()) > 0
+			logged := len(h.logLines()) > 0
+			if traced != c.traced || logged != c.traced {
+				t.Errorf("span %v, log line %v; want both %v", traced, logged, c.traced)
+			}
+			if !h.hasMetric("http.server.request.duration") {
+				t.Error("probe request missing from the metrics")
+			}
+		})
+	}
+}

@@ -103,6 +103,9 @@ func newConfig(opts []Option) *config {
 		}
 	}
 	c.idHeader = http.CanonicalHeaderKey(c.idHeader)
+	if c.skip == nil {
+		c.skip, c.skipParts = IsProbePath, PartTrace|PartAccessLog
+	}
 	if c.tp == nil {
 		c.tp = otel.GetTracerProvider()
 	}
@@ -185,7 +188,14 @@ func WithRouteFunc(f func(*http.Request) string) Option {
 // parts. With no parts it drops them from the request ID, traces, metrics
 // and access log together; the recover part always stays on. f runs once
 // per request, before the handler, and must be safe for concurrent use.
-// Default: no request is skipped. A nil f is ignored.
+// A nil f is ignored.
+//
+// Default: Kubernetes-style probe requests ([IsProbePath]: /livez, /readyz,
+// /startupz, /healthz) get no span and no access-log line, because a
+// kubelet probing every few seconds would otherwise drown real traffic in
+// both; they are still counted in the metrics. Any WithSkip or
+// [WithExcludePaths] replaces that default; to trace and log probes too,
+// pass WithSkip(func(*http.Request) bool { return false }).
 func WithSkip(f func(*http.Request) bool, parts ...Part) Option {
 	return optionFunc(func(c *config) {
 		if f == nil {
@@ -204,8 +214,8 @@ func WithSkip(f func(*http.Request) bool, parts ...Part) Option {
 
 // WithExcludePaths skips requests whose URL path equals one of paths
 // (exact match, e.g. "/healthz", "/metrics") from the request ID, traces,
-// metrics and access log. It replaces any earlier [WithSkip]. Default: no
-// path is excluded.
+// metrics and access log. It replaces any earlier [WithSkip] and the
+// default probe exclusion (see [WithSkip]).
 func WithExcludePaths(paths ...string) Option {
 	set := make(map[string]struct{}, len(paths))
 	for _, p := range paths {
@@ -215,6 +225,18 @@ func WithExcludePaths(paths ...string) Option {
 		_, ok := set[r.URL.Path]
 		return ok
 	})
+}
+
+// IsProbePath reports whether r's path is one of the Kubernetes-style
+// probe endpoints /livez, /readyz, /startupz or /healthz (exact match):
+// the requests that [WithSkip]'s default keeps out of traces and the
+// access log. The paths are those the health package serves.
+func IsProbePath(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/livez", "/readyz", "/startupz", "/healthz":
+		return true
+	}
+	return false
 }
 
 // WithDurationBuckets sets the explicit bucket boundaries, in seconds, of
