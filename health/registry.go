@@ -60,6 +60,10 @@ func (r *Registry) Register(c Check) error {
 	next := append(slices.Clip(old), ch)
 	r.checks.Store(&next)
 	if ch.Interval > 0 {
+		// The first run starts here, not in the loop, so that a probe
+		// arriving before the loop's goroutine is scheduled waits for it
+		// instead of starting a second run of its own.
+		ch.trigger()
 		r.bg.Add(1)
 		go r.loop(ch)
 	}
@@ -71,12 +75,12 @@ func (r *Registry) loop(c *check) {
 	t := time.NewTicker(c.Interval)
 	defer t.Stop()
 	for {
-		c.trigger()
 		select {
 		case <-r.base.Done():
 			return
 		case <-t.C:
 		}
+		c.trigger()
 	}
 }
 
