@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -264,10 +266,15 @@ func TestConnectErrorMasksThePasswordTheDriverRepeats(t *testing.T) {
 	}
 }
 
+// selfRegistered numbers the driver names TestWrapInstrumentsASelfRegisteredDriver
+// registers: database/sql panics on a name registered twice, as with -count=2.
+var selfRegistered atomic.Int64
+
 func TestWrapInstrumentsASelfRegisteredDriver(t *testing.T) {
 	h := newHarness(t)
-	sql.Register("vigil-test-wrapped-sqlite", Wrap(&sqlite.Driver{}, h.options()...))
-	db, err := sql.Open("vigil-test-wrapped-sqlite", ":memory:")
+	name := fmt.Sprintf("vigil-test-wrapped-sqlite-%d", selfRegistered.Add(1))
+	sql.Register(name, Wrap(&sqlite.Driver{}, h.options()...))
+	db, err := sql.Open(name, ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
