@@ -34,7 +34,7 @@ build_tool() {
 	local out=$bin/$name-$sum
 	if [ ! -x "$out" ]; then
 		log "building $name from $dir (first run takes minutes)"
-		(cd "$dir" && go build -o "$out.tmp" "$pkg") && mv "$out.tmp" "$out"
+		(cd "$dir" && go build -o "$out.tmp" "$pkg") && mv "$out.tmp" "$out" || return 1
 	fi
 	printf '%s\n' "$out"
 }

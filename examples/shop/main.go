@@ -20,7 +20,8 @@
 //	SHOP_MAX_IN_FLIGHT  requests the shop serves at once before shedding (100)
 //	DATABASE_URL        PostgreSQL URL; unset means embedded SQLite
 //	VIGIL_DB_MAX_OPEN, VIGIL_DB_MAX_IDLE, ...  pool settings (see store)
-//	VIGIL_CHAOS_*       fault injection on the pricing service (see resilience)
+//	VIGIL_CHAOS_*       fault injection on the pricing service (see resilience);
+//	                    when enabled, baggage vigil.chaos=slow also delays 600 ms
 //	OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, ... as read by vigil.Start
 package main
 

@@ -16,6 +16,16 @@ import (
 	"github.com/vigil-go/vigil/resilience"
 )
 
+// slowLatency is the delay of the "slow" chaos rule: above the latency
+// SLO's 500 ms threshold, below the pricing client's attempt timeout.
+const slowLatency = 600 * time.Millisecond
+
+// readinessInterval is how often the database check runs in the
+// background: its status and duration series then exist whether or not
+// anything probes /readyz, and probes only read the last result. The
+// breaker check stays on demand: it costs nothing and must not be stale.
+const readinessInterval = 5 * time.Second
+
 // goroutineAlarm is the liveness leak alarm: far above what either service
 // runs under load, so crossing it means a leak, not traffic.
 const goroutineAlarm = 10000
@@ -30,6 +40,14 @@ func startPricing(ctx context.Context, p *process, cfg config, logw io.Writer) e
 	chaos, err := resilience.ChaosConfigFromEnv(nil)
 	if err != nil {
 		return err
+	}
+	if chaos.Enabled {
+		// A second experiment for the latency SLO: requests whose baggage
+		// says vigil.chaos=slow (the load generator marks a few) are slow,
+		// not failed.
+		chaos.Rules = append(chaos.Rules, resilience.ChaosRule{Name: "slow",
+			Baggage: "vigil.chaos", BaggageValue: "slow", Probability: 1,
+			Fault: resilience.Fault{Latency: slowLatency}})
 	}
 	h := resilience.Chaos(pricingHandler(), chaos,
 		resilience.WithMeterProvider(tel.MeterProvider),
@@ -75,7 +93,7 @@ func startShop(ctx context.Context, p *process, cfg config, logw io.Writer) erro
 	p.onShutdown(func(context.Context) error { return st.Close() })
 	migrated.Store(true)
 	must(reg.Register(health.Check{Name: "database", Probes: health.Readiness,
-		Func: health.SQL(st.DB())}))
+		Interval: readinessInterval, Func: health.SQL(st.DB())}))
 
 	breaker := resilience.NewBreaker(resilience.WithName("pricing"),
 		resilience.WithConsecutiveFailures(5),
