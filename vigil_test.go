@@ -1,7 +1,6 @@
 package vigil_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"github.com/vigil-go/vigil"
 	"github.com/vigil-go/vigil/logging"
 	"github.com/vigil-go/vigil/tracing"
+	"github.com/vigil-go/vigil/vigiltest"
 )
 
 func TestMain(m *testing.M) {
@@ -40,9 +40,9 @@ func clearEnv(t *testing.T) {
 
 // start calls Start with logs going to the returned buffer and registers
 // Shutdown as cleanup.
-func start(t *testing.T, opts ...vigil.Option) (*vigil.Telemetry, *syncBuffer) {
+func start(t *testing.T, opts ...vigil.Option) (*vigil.Telemetry, *vigiltest.Buffer) {
 	t.Helper()
-	buf := &syncBuffer{}
+	buf := &vigiltest.Buffer{}
 	tel, err := vigil.Start(context.Background(),
 		append([]vigil.Option{vigil.WithLogWriter(buf)}, opts...)...)
 	if err != nil {
@@ -54,23 +54,6 @@ func start(t *testing.T, opts ...vigil.Option) (*vigil.Telemetry, *syncBuffer) {
 		_ = tel.Shutdown(ctx)
 	})
 	return tel, buf
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func scrape(t *testing.T, h http.Handler, path string) (int, string) {
@@ -349,7 +332,7 @@ func TestUnreachableCollector(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			clearEnv(t)
 			addr := deadCollector(t, hang)
-			logs := &syncBuffer{}
+			logs := &vigiltest.Buffer{}
 
 			begin := time.Now()
 			tel, err := vigil.Start(context.Background(),

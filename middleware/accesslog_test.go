@@ -12,6 +12,8 @@ import (
 
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/vigil-go/vigil/vigiltest"
 )
 
 func TestAccessLogFields(t *testing.T) {
@@ -133,7 +135,7 @@ func TestCanceledClientIsNotServerError(t *testing.T) {
 func canceledClient(t *testing.T, h2 bool) {
 	h := newHarness(t)
 	entered := make(chan struct{})
-	var errs syncBuffer
+	var errs vigiltest.Buffer
 	served := make(chan struct{})
 	outer := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

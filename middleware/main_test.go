@@ -2,14 +2,12 @@ package middleware
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -18,28 +16,12 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.uber.org/goleak"
+
+	"github.com/vigil-go/vigil/vigiltest"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // harness collects spans, metrics and log records in memory.
@@ -49,14 +31,14 @@ type harness struct {
 	tp     *sdktrace.TracerProvider
 	reader *sdkmetric.ManualReader
 	mp     *sdkmetric.MeterProvider
-	logs   *syncBuffer
+	logs   *vigiltest.Buffer
 	logger *slog.Logger
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{t: t, spans: tracetest.NewSpanRecorder(),
-		reader: sdkmetric.NewManualReader(), logs: &syncBuffer{}}
+		reader: sdkmetric.NewManualReader(), logs: &vigiltest.Buffer{}}
 	h.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(h.spans))
 	h.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(h.reader))
 	h.logger = slog.New(slog.NewJSONHandler(h.logs,

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/otel/codes"
+
+	"github.com/vigil-go/vigil/vigiltest"
 )
 
 var boom = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
@@ -169,7 +171,7 @@ func TestRecoverPanicMidStreamClientSeesError(t *testing.T) {
 	for _, h2 := range []bool{false, true} {
 		t.Run(map[bool]string{false: "HTTP/1.1", true: "HTTP/2"}[h2], func(t *testing.T) {
 			h := newHarness(t)
-			errs := &syncBuffer{}
+			errs := &vigiltest.Buffer{}
 			srv := startServer(t, h.handler(http.HandlerFunc(
 				func(w http.ResponseWriter, r *http.Request) {
 					for i := range 1000 {

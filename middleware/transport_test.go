@@ -237,9 +237,7 @@ func TestReverseProxyOneRequestID(t *testing.T) {
 	for _, trust := range []bool{false, true} {
 		gw := httptest.NewServer(h.handler(rp, WithTrustRequestID(trust)))
 		for _, in := range []string{"client-chosen-id", "bad id with spaces"} {
-			h.logs.mu.Lock()
-			h.logs.b.Reset()
-			h.logs.mu.Unlock()
+			h.logs.Reset()
 			req, _ := http.NewRequest("GET", gw.URL+"/x", nil)
 			req.Header.Set("X-Request-ID", in)
 			resp, err := http.DefaultClient.Do(req)

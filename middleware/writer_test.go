@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigil-go/vigil/vigiltest"
 )
 
 // startServer starts hd over HTTP/1.1 or, with h2, HTTP/2 over TLS, with
 // its error log captured in errs.
-func startServer(t *testing.T, hd http.Handler, h2 bool, errs *syncBuffer) *httptest.Server {
+func startServer(t *testing.T, hd http.Handler, h2 bool, errs *vigiltest.Buffer) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(hd)
 	srv.Config.ErrorLog = log.New(errs, "", 0)
@@ -107,7 +109,7 @@ func TestWriterKeepsCapabilities(t *testing.T) {
 			if c.foreign {
 				hd = passThrough(hd)
 			}
-			var errs syncBuffer
+			var errs vigiltest.Buffer
 			srv := startServer(t, hd, c.h2, &errs)
 			resp := get(t, srv, "/")
 			if caps != c.want {
@@ -156,7 +158,7 @@ func TestWriterNoSuperfluousWriteHeader(t *testing.T) {
 		for _, h2 := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s h2=%v", name, h2), func(t *testing.T) {
 				h := newHarness(t)
-				var errs syncBuffer
+				var errs vigiltest.Buffer
 				srv := startServer(t, h.handler(passThrough(fn)), h2, &errs)
 				resp := get(t, srv, "/")
 				srv.Close()
@@ -201,7 +203,7 @@ func TestWriterHijackThroughOtherWrappers(t *testing.T) {
 		defer close(served)
 		passThrough(inner).ServeHTTP(&plainWriter{w}, r)
 	})
-	var errs syncBuffer
+	var errs vigiltest.Buffer
 	srv := startServer(t, base, false, &errs)
 	resp := get(t, srv, "/")
 	<-served // Close does not wait for hijacked connections

@@ -1,7 +1,6 @@
 package resilience_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -15,6 +14,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/vigil-go/vigil/vigiltest"
 )
 
 // telemetry is the in-memory telemetry of one test.
@@ -24,14 +25,14 @@ type telemetry struct {
 	mp       *sdkmetric.MeterProvider
 	recorder *tracetest.SpanRecorder
 	tp       *sdktrace.TracerProvider
-	logs     *syncBuffer
+	logs     *vigiltest.Buffer
 	logger   *slog.Logger
 }
 
 func newTelemetry(t *testing.T) *telemetry {
 	t.Helper()
 	tel := &telemetry{t: t, reader: sdkmetric.NewManualReader(),
-		recorder: tracetest.NewSpanRecorder(), logs: &syncBuffer{}}
+		recorder: tracetest.NewSpanRecorder(), logs: &vigiltest.Buffer{}}
 	tel.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(tel.reader))
 	tel.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithSpanProcessor(tel.recorder))
@@ -135,23 +136,6 @@ func attrOf(kvs []attribute.KeyValue, key string) (attribute.Value, bool) {
 		}
 	}
 	return attribute.Value{}, false
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // sequence returns a deterministic random source cycling through vs.

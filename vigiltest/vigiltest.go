@@ -32,7 +32,7 @@ type Telemetry struct {
 	tb       testing.TB
 	recorder *tracetest.SpanRecorder
 	reader   *sdkmetric.ManualReader
-	logs     *lockedBuffer
+	logs     *Buffer
 }
 
 // New returns fresh in-memory telemetry for tb and shuts it down when the
@@ -44,7 +44,7 @@ func New(tb testing.TB, opts ...sdkmetric.Option) *Telemetry {
 		tb:       tb,
 		recorder: tracetest.NewSpanRecorder(),
 		reader:   sdkmetric.NewManualReader(),
-		logs:     &lockedBuffer{},
+		logs:     &Buffer{},
 	}
 	t.TracerProvider = sdktrace.NewTracerProvider(
 		sdktrace.WithSampler(sdktrace.AlwaysSample()),
@@ -92,7 +92,7 @@ func (t *Telemetry) SpanNames() []string {
 // cumulative and are not reset.
 func (t *Telemetry) Reset() {
 	t.recorder.Reset()
-	t.logs.reset()
+	t.logs.Reset()
 }
 
 // CollectMetrics reads every instrument of [Telemetry.MeterProvider] now.
@@ -126,7 +126,7 @@ func (t *Telemetry) Metric(name string) (metricdata.Metrics, bool) {
 func (t *Telemetry) LogRecords() []map[string]any {
 	t.tb.Helper()
 	var records []map[string]any
-	for _, line := range bytes.Split(t.logs.bytes(), []byte("\n")) {
+	for _, line := range bytes.Split(t.logs.Bytes(), []byte("\n")) {
 		if len(line) == 0 {
 			continue
 		}
@@ -141,28 +141,36 @@ func (t *Telemetry) LogRecords() []map[string]any {
 
 // LogOutput returns the raw log output written so far.
 func (t *Telemetry) LogOutput() string {
-	return string(t.logs.bytes())
+	return string(t.logs.Bytes())
 }
 
-// lockedBuffer is a bytes.Buffer safe for concurrent writers and readers.
-type lockedBuffer struct {
+// Buffer is a bytes.Buffer safe for concurrent writers and readers: the
+// io.Writer to give a logger that a server's goroutines write to while
+// the test reads. The zero value is an empty buffer ready to use.
+type Buffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) bytes() []byte {
+// Bytes returns a copy of what was written so far.
+func (b *Buffer) Bytes() []byte {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return bytes.Clone(b.buf.Bytes())
 }
 
-func (b *lockedBuffer) reset() {
+// String returns what was written so far.
+func (b *Buffer) String() string { return string(b.Bytes()) }
+
+// Reset empties the buffer.
+func (b *Buffer) Reset() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buf.Reset()

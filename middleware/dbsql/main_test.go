@@ -1,7 +1,6 @@
 package dbsql
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	"github.com/vigil-go/vigil/internal/testsvc"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/vigil-go/vigil/vigiltest"
 	_ "modernc.org/sqlite"
 )
 
@@ -61,13 +61,13 @@ type harness struct {
 	tp     *sdktrace.TracerProvider
 	reader *sdkmetric.ManualReader
 	mp     *sdkmetric.MeterProvider
-	logs   *syncBuffer
+	logs   *vigiltest.Buffer
 	logger *slog.Logger
 }
 
 func newHarness(t *testing.T) *harness {
 	h := &harness{rec: tracetest.NewSpanRecorder(), reader: sdkmetric.NewManualReader(),
-		logs: &syncBuffer{}}
+		logs: &vigiltest.Buffer{}}
 	h.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(h.rec))
 	h.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(h.reader))
 	h.logger = slog.New(slog.NewJSONHandler(h.logs, nil))
@@ -147,21 +147,4 @@ func wantAttr(t *testing.T, s sdktrace.ReadOnlySpan, key attribute.Key, want str
 	if !ok || v.String() != want {
 		t.Errorf("span %q: %s = %q (set %v), want %q", s.Name(), key, v.String(), ok, want)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
