@@ -3,12 +3,11 @@ package vigil_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vigil-go/vigil"
+	"github.com/vigil-go/vigil/internal/testsvc"
 	"github.com/vigil-go/vigil/logging"
 	"github.com/vigil-go/vigil/tracing"
 	"github.com/vigil-go/vigil/vigiltest"
@@ -285,42 +285,10 @@ func TestErrorHandlerLogsOncePerInterval(t *testing.T) {
 // with hang, accepts them and never answers.
 func deadCollector(t *testing.T, hang bool) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if hang {
+		return testsvc.SilentListener(t)
 	}
-	addr := ln.Addr().String()
-	if !hang {
-		_ = ln.Close()
-		return addr
-	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		done  = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return addr
+	return fmt.Sprintf("127.0.0.1:%d", testsvc.FreePort(t))
 }
 
 // TestUnreachableCollector: Start returns at once, handling requests does

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/vigil-go/vigil/tracing"
+
+	"github.com/vigil-go/vigil/internal/testsvc"
 )
 
 // BenchmarkSpan starts and ends one span per op on a provider with no
@@ -23,7 +25,7 @@ func BenchmarkSpan(b *testing.B) {
 			return startCollector(tb).addr
 		}},
 		{"collector_refuses", closedPort},
-		{"collector_hangs", silentListener},
+		{"collector_hangs", testsvc.SilentListener},
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {

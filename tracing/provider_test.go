@@ -13,6 +13,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vigil-go/vigil/tracing"
+
+	"github.com/vigil-go/vigil/internal/testsvc"
 )
 
 func TestMain(m *testing.M) {
@@ -148,7 +150,7 @@ func TestUnreachableCollectorNeverBlocks(t *testing.T) {
 		addr func(testing.TB) string
 	}{
 		{"refuses", closedPort},
-		{"accepts and hangs", silentListener},
+		{"accepts and hangs", testsvc.SilentListener},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
