@@ -52,7 +52,7 @@ VIGIL_JAEGER_BIN=$(build_tool jaeger tools/jaeger \
 	github.com/jaegertracing/jaeger/cmd/jaeger)
 export VIGIL_JAEGER_BIN
 
-# ---- reference stack (issue 6; owner: stack) --------------------------------
+# Reference stack.
 # Redis for the shop cache's tests; Prometheus and promtool, pinned in
 # tools/prometheus, for tools/stackcheck, whose tests verify the compose
 # stack, the rules and the dashboards, and scrape the running shop.
@@ -70,7 +70,6 @@ export VIGIL_REDIS_BIN VIGIL_PROMETHEUS_BIN VIGIL_PROMTOOL_BIN VIGIL_REPO_ROOT
 
 log "go test -race ./... in tools/stackcheck"
 (cd tools/stackcheck && go test -race -count=1 -timeout 15m ./...)
-# ---- end of reference stack ---------------------------------------------------
 
 log "go test -race ./..."
 go test -race -count=1 -timeout 30m "$@" ./...
