@@ -10,21 +10,32 @@ import (
 
 // ListProducts returns the catalog ordered by ID.
 func (s *Store) ListProducts(ctx context.Context) ([]Product, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, price_cents FROM products ORDER BY id`)
+	return queryAll(ctx, s.db, "list products",
+		`SELECT id, name, price_cents FROM products ORDER BY id`, nil,
+		func(rows *sql.Rows) (p Product, err error) {
+			return p, rows.Scan(&p.ID, &p.Name, &p.PriceCents)
+		})
+}
+
+// queryAll runs q with args and scans every row with scan, closing the
+// rows; errors are wrapped as "store: what: ...".
+func queryAll[T any](ctx context.Context, db *sql.DB, what, q string, args []any,
+	scan func(*sql.Rows) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list products: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []Product
+	var out []T
 	for rows.Next() {
-		var p Product
-		if err := rows.Scan(&p.ID, &p.Name, &p.PriceCents); err != nil {
-			return nil, fmt.Errorf("store: list products: %w", err)
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
-		out = append(out, p)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list products: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
 }
@@ -121,11 +132,10 @@ func (s *Store) OrdersNPlusOne(ctx context.Context, limit int) ([]Order, error) 
 	q := s.d.rebind(`SELECT product_id, quantity, price_cents FROM order_items
 		WHERE order_id = ? ORDER BY id`)
 	for i := range orders {
-		rows, err := s.db.QueryContext(ctx, q, orders[i].ID)
-		if err != nil {
-			return nil, fmt.Errorf("store: order items: %w", err)
-		}
-		orders[i].Items, err = scanItems(rows)
+		orders[i].Items, err = queryAll(ctx, s.db, "order items", q,
+			[]any{orders[i].ID}, func(rows *sql.Rows) (it Item, err error) {
+				return it, rows.Scan(&it.ProductID, &it.Quantity, &it.PriceCents)
+			})
 		if err != nil {
 			return nil, err
 		}
@@ -134,42 +144,14 @@ func (s *Store) OrdersNPlusOne(ctx context.Context, limit int) ([]Order, error) 
 }
 
 func (s *Store) latestOrders(ctx context.Context, limit int) ([]Order, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(
-		`SELECT id, customer, total_cents, created_at_ms FROM orders ORDER BY id DESC LIMIT ?`), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: list orders: %w", err)
-	}
-	defer rows.Close()
-	var out []Order
-	for rows.Next() {
-		var o Order
-		var ms int64
-		if err := rows.Scan(&o.ID, &o.Customer, &o.TotalCents, &ms); err != nil {
-			return nil, fmt.Errorf("store: list orders: %w", err)
-		}
-		o.CreatedAt = time.UnixMilli(ms).UTC()
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list orders: %w", err)
-	}
-	return out, nil
-}
-
-func scanItems(rows *sql.Rows) ([]Item, error) {
-	defer rows.Close()
-	var items []Item
-	for rows.Next() {
-		var it Item
-		if err := rows.Scan(&it.ProductID, &it.Quantity, &it.PriceCents); err != nil {
-			return nil, fmt.Errorf("store: order items: %w", err)
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: order items: %w", err)
-	}
-	return items, nil
+	return queryAll(ctx, s.db, "list orders", s.d.rebind(
+		`SELECT id, customer, total_cents, created_at_ms FROM orders ORDER BY id DESC LIMIT ?`),
+		[]any{limit}, func(rows *sql.Rows) (o Order, err error) {
+			var ms int64
+			err = rows.Scan(&o.ID, &o.Customer, &o.TotalCents, &ms)
+			o.CreatedAt = time.UnixMilli(ms).UTC()
+			return o, err
+		})
 }
 
 // OrdersJoin returns the same data as [Store.OrdersNPlusOne] with one
